@@ -1,0 +1,39 @@
+//go:build gc && !purego
+
+package mask
+
+import "golang.org/x/sys/cpu"
+
+// Slices of asmMin bytes or more go to the assembly kernel; below that the
+// call and the head alignment cost more than the Go loop.
+const (
+	asmMin    = 128
+	blockSize = 32
+)
+
+//go:noescape
+func xorAVX2(dst, src *byte, n int, k uint32)
+
+//go:noescape
+func xorSSE2(dst, src *byte, n int, k uint32)
+
+var useAVX2 = cpu.X86.HasAVX2
+
+func xorBlocks(dst, src *byte, n int, k uint32) {
+	if useAVX2 {
+		xorAVX2(dst, src, n, k)
+		return
+	}
+	xorSSE2(dst, src, n, k)
+}
+
+var kernels = []kernel{
+	{"avx2", xorAVX2, cpu.X86.HasAVX2, func() func() { return setAVX2(true) }},
+	{"sse2", xorSSE2, true, func() func() { return setAVX2(false) }}, // SSE2 is part of amd64
+}
+
+func setAVX2(on bool) (restore func()) {
+	old := useAVX2
+	useAVX2 = on
+	return func() { useAVX2 = old }
+}

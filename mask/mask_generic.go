@@ -1,0 +1,53 @@
+package mask
+
+import (
+	"encoding/binary"
+	"unsafe"
+)
+
+// xorGo is the word-wide Go implementation: dst[i] = src[i] ^ key byte i%4
+// for every i < len(src), 32 bytes per step and then 8, with the key k as a
+// little-endian word (see rotate). len(dst) >= len(src); dst may be src.
+//
+// Words go through encoding/binary's little-endian accessors, which the
+// compiler turns into single loads and stores where the CPU allows
+// unaligned access and into byte moves where it does not, and which give the
+// same bytes on big-endian machines. The accessors work on fixed-size array
+// views built with unsafe.Add, so the loop carries no bounds checks; no
+// pointer is ever formed past the last byte.
+func xorGo(dst, src []byte, k uint32) {
+	n := len(src)
+	if n == 0 {
+		return
+	}
+	_ = dst[n-1]
+	s := unsafe.Pointer(unsafe.SliceData(src))
+	d := unsafe.Pointer(unsafe.SliceData(dst))
+	k64 := uint64(k) | uint64(k)<<32
+	i := 0
+	for ; n-i >= 32; i += 32 {
+		sw := (*[32]byte)(unsafe.Add(s, i))
+		dw := (*[32]byte)(unsafe.Add(d, i))
+		a := binary.LittleEndian.Uint64(sw[0:8]) ^ k64
+		b := binary.LittleEndian.Uint64(sw[8:16]) ^ k64
+		c := binary.LittleEndian.Uint64(sw[16:24]) ^ k64
+		e := binary.LittleEndian.Uint64(sw[24:32]) ^ k64
+		binary.LittleEndian.PutUint64(dw[0:8], a)
+		binary.LittleEndian.PutUint64(dw[8:16], b)
+		binary.LittleEndian.PutUint64(dw[16:24], c)
+		binary.LittleEndian.PutUint64(dw[24:32], e)
+	}
+	for ; n-i >= 8; i += 8 {
+		sw := (*[8]byte)(unsafe.Add(s, i))
+		binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(d, i))[:], binary.LittleEndian.Uint64(sw[:])^k64)
+	}
+	if n-i >= 4 {
+		sw := (*[4]byte)(unsafe.Add(s, i))
+		binary.LittleEndian.PutUint32((*[4]byte)(unsafe.Add(d, i))[:], binary.LittleEndian.Uint32(sw[:])^k)
+		i += 4
+	}
+	for ; i < n; i++ {
+		*(*byte)(unsafe.Add(d, i)) = *(*byte)(unsafe.Add(s, i)) ^ byte(k)
+		k >>= 8
+	}
+}
