@@ -249,7 +249,7 @@ func TestChunked(t *testing.T) {
 }
 
 func TestPosModulo(t *testing.T) {
-	for _, pos := range []int{-7, -1, 4, 5, 1 << 40} {
+	for _, pos := range []int{-7, -1, 4, 5, 1 << 30} {
 		b := []byte("hello, websocket")
 		want := make([]byte, len(b))
 		wantPos := refXOR(want, b, testKey, pos&3)
