@@ -1,0 +1,335 @@
+package codec
+
+import (
+	"slices"
+
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/wsframe/wsframe/mask"
+)
+
+// DefaultMaxPayload is the frame payload limit of a Decoder whose MaxPayload
+// is zero.
+const DefaultMaxPayload = 16 << 20
+
+// maxPooledBuffer is the capacity above which a gathering buffer is dropped
+// instead of being returned to its pool, so that one large frame does not
+// pin its memory in the pool.
+const maxPooledBuffer = 1 << 20
+
+// framePool holds the buffers that gather frames split across inputs.
+var framePool bytebufferpool.Pool
+
+// Frame is a decoded frame, or one chunk of a streamed frame.
+type Frame struct {
+	Header
+	// Payload is the unmasked payload: a view of the input given to Decode,
+	// or of a buffer owned by the Decoder when the frame was gathered from
+	// several inputs. See Decoder.Decode for how long it stays valid.
+	Payload []byte
+	// Offset is where Payload starts within the frame's payload: zero except
+	// for the second and later chunks of a streamed frame.
+	Offset int64
+	// More reports that further chunks of this frame follow. It is false for
+	// a whole frame and for the last chunk of a streamed one.
+	More bool
+}
+
+// Decoder decodes frames from bytes fed to it in pieces of any size. It
+// never reads from a connection: the caller does, and passes what it read
+// to Decode.
+//
+// The zero value decodes frames sent by a client (it is a server's decoder)
+// with DefaultMaxPayload and no RSV bits allowed. Set the fields before the
+// first call to Decode. Between frames a Decoder holds no buffer, only its
+// fixed-size state.
+type Decoder struct {
+	// Client makes this a client's decoder: frames must be unmasked.
+	// Otherwise frames must be masked, as RFC 6455 section 5.1 requires of
+	// frames sent by a client.
+	Client bool
+
+	// MaxPayload limits the payload length a frame may declare; a longer one
+	// fails with ErrFrameTooLarge (close 1009) as soon as its header is
+	// read, before any payload is buffered. Zero means DefaultMaxPayload;
+	// a negative value means no limit.
+	MaxPayload int64
+
+	// Rsv holds the RSV bits the connection negotiated (Rsv1 for
+	// permessage-deflate). A frame with any other RSV bit set fails with
+	// ErrReservedBits.
+	Rsv uint8
+
+	// RejectNonMinimal fails frames whose payload length is not in its
+	// shortest encoding (RFC 6455 section 5.2) with ErrNonMinimalLength.
+	RejectNonMinimal bool
+
+	// StreamAbove, when positive, makes frames with a longer payload that
+	// are not wholly inside the input come back as a sequence of chunks
+	// (Frame.More, Frame.Offset) instead of being gathered, so a frame of
+	// any size is decoded with no buffer of its size.
+	StreamAbove int64
+
+	// NoGather makes Decode leave a partial frame to the caller: it
+	// consumes nothing and returns ErrNeedMore, and Needed tells how many
+	// more bytes the frame needs, so the caller can keep the bytes, read
+	// more after them and call Decode again with the frame's first byte at
+	// the start. Streamed frames (StreamAbove) still come back in chunks.
+	NoGather bool
+
+	state  uint8
+	hlen   uint8
+	hbuf   [MaxHeaderSize]byte
+	hdr    Header
+	off    int64 // payload bytes of the current frame already taken
+	need   int64
+	gather *bytebufferpool.ByteBuffer
+	held   *bytebufferpool.ByteBuffer
+	err    error
+}
+
+const (
+	stateIdle   = iota // between frames
+	stateHeader        // hbuf holds the first hlen bytes of a header
+	stateGather        // gather holds the first off payload bytes of hdr's frame
+	stateStream        // off payload bytes of hdr's frame were delivered
+)
+
+// Decode decodes the next frame from b and returns it with the number of
+// bytes of b it consumed. The caller passes the unconsumed rest of b (or,
+// once b is used up, the next bytes it reads) to the following call.
+//
+// A frame wholly inside b comes back as a view of b, unmasked in place: no
+// copy, no allocation. It is valid as long as the caller leaves those bytes
+// of b alone; Decode writes to b only to unmask such frames.
+//
+// When b ends inside a frame, Decode takes the bytes it has and returns
+// ErrNeedMore with n == len(b); the frame comes back from a later call,
+// gathered into a pooled buffer, and its Payload is valid until the next
+// call to Decode, Release or Reset. With NoGather set it consumes nothing
+// instead. With StreamAbove set, a large frame comes back in chunks, each a
+// view of the input it arrived in, unmasked in place.
+//
+// A violation by the peer returns a *ProtocolError with n == 0, and every
+// later call returns the same error: the connection must be failed with the
+// error's close code. Frames before the bad one have already been returned
+// by earlier calls.
+func (d *Decoder) Decode(b []byte) (f Frame, n int, err error) {
+	if d.held != nil {
+		d.Release()
+	}
+	if d.err != nil {
+		return Frame{}, 0, d.err
+	}
+	switch d.state {
+	case stateIdle:
+		return d.decodeFrame(b)
+	case stateHeader:
+		return d.continueHeader(b)
+	case stateGather:
+		return d.continueGather(b)
+	default:
+		return d.continueStream(b)
+	}
+}
+
+// decodeFrame starts a frame at b[0].
+func (d *Decoder) decodeFrame(b []byte) (Frame, int, error) {
+	h, hn, err := DecodeHeader(b)
+	if err != nil {
+		if err != ErrShortHeader {
+			return d.fail(err)
+		}
+		if d.NoGather || len(b) == 0 {
+			d.need = int64(HeaderSize(b) - len(b))
+			return Frame{}, 0, ErrNeedMore
+		}
+		d.hlen = uint8(copy(d.hbuf[:], b))
+		d.state = stateHeader
+		d.need = int64(HeaderSize(b) - len(b))
+		return Frame{}, len(b), ErrNeedMore
+	}
+	if err := d.check(h, hn); err != nil {
+		return d.fail(err)
+	}
+	if d.NoGather && int64(len(b)-hn) < h.Length && !d.streams(h) {
+		d.need = h.Length - int64(len(b)-hn)
+		return Frame{}, 0, ErrNeedMore
+	}
+	f, n, err := d.payload(h, b[hn:])
+	return f, hn + n, err
+}
+
+func (d *Decoder) streams(h Header) bool { return d.StreamAbove > 0 && h.Length > d.StreamAbove }
+
+// continueHeader completes a header begun in hbuf with bytes from b.
+func (d *Decoder) continueHeader(b []byte) (Frame, int, error) {
+	old := int(d.hlen)
+	k := copy(d.hbuf[old:], b)
+	h, hn, err := DecodeHeader(d.hbuf[:old+k])
+	if err != nil {
+		if err != ErrShortHeader {
+			return d.fail(err)
+		}
+		d.hlen += uint8(k)
+		d.need = int64(HeaderSize(d.hbuf[:d.hlen]) - int(d.hlen))
+		return Frame{}, k, ErrNeedMore
+	}
+	if err := d.check(h, hn); err != nil {
+		return d.fail(err)
+	}
+	d.state, d.hlen = stateIdle, 0
+	used := hn - old // header bytes taken from b
+	f, n, err := d.payload(h, b[used:])
+	return f, used + n, err
+}
+
+// payload handles the frame with header h whose payload starts at p.
+func (d *Decoder) payload(h Header, p []byte) (Frame, int, error) {
+	if int64(len(p)) >= h.Length {
+		p = p[:h.Length]
+		if h.Masked {
+			mask.XOR(p, h.Key, 0)
+		}
+		return Frame{Header: h, Payload: p}, len(p), nil
+	}
+	d.hdr = h
+	if d.streams(h) {
+		d.state, d.off = stateStream, 0
+		return d.continueStream(p)
+	}
+	d.gather = framePool.Get()
+	d.gather.B = d.gather.B[:0]
+	d.state, d.off = stateGather, 0
+	n := d.appendGather(p)
+	d.need = h.Length - d.off
+	return Frame{}, n, ErrNeedMore
+}
+
+// appendGather masks p into the gathering buffer, growing it only by what
+// arrived.
+func (d *Decoder) appendGather(p []byte) int {
+	if rest := d.hdr.Length - d.off; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	buf := slices.Grow(d.gather.B, len(p))
+	l := len(buf)
+	buf = buf[:l+len(p)]
+	if d.hdr.Masked {
+		mask.XORCopy(buf[l:], p, d.hdr.Key, int(d.off&3))
+	} else {
+		copy(buf[l:], p)
+	}
+	d.gather.B = buf
+	d.off += int64(len(p))
+	return len(p)
+}
+
+func (d *Decoder) continueGather(b []byte) (Frame, int, error) {
+	n := d.appendGather(b)
+	if d.off < d.hdr.Length {
+		d.need = d.hdr.Length - d.off
+		return Frame{}, n, ErrNeedMore
+	}
+	d.held, d.gather = d.gather, nil
+	d.state, d.need = stateIdle, 0
+	return Frame{Header: d.hdr, Payload: d.held.B}, n, nil
+}
+
+// continueStream delivers the next chunk of a streamed frame from b.
+func (d *Decoder) continueStream(b []byte) (Frame, int, error) {
+	rest := d.hdr.Length - d.off
+	if int64(len(b)) > rest {
+		b = b[:rest]
+	}
+	if len(b) == 0 {
+		d.need = rest
+		return Frame{}, 0, ErrNeedMore
+	}
+	if d.hdr.Masked {
+		mask.XOR(b, d.hdr.Key, int(d.off&3))
+	}
+	f := Frame{Header: d.hdr, Payload: b, Offset: d.off}
+	d.off += int64(len(b))
+	if f.More = d.off < d.hdr.Length; !f.More {
+		d.state = stateIdle
+	}
+	d.need = 0
+	return f, len(b), nil
+}
+
+// check applies the rules that depend on the connection.
+func (d *Decoder) check(h Header, hn int) error {
+	if h.Masked == d.Client {
+		if d.Client {
+			return ErrMaskedFrame
+		}
+		return ErrUnmaskedFrame
+	}
+	if h.Rsv&^d.Rsv != 0 {
+		return ErrReservedBits
+	}
+	if max := d.maxPayload(); max >= 0 && h.Length > max {
+		return ErrFrameTooLarge
+	}
+	if d.RejectNonMinimal && hn != h.Size() {
+		return ErrNonMinimalLength
+	}
+	return nil
+}
+
+func (d *Decoder) maxPayload() int64 {
+	if d.MaxPayload == 0 {
+		return DefaultMaxPayload
+	}
+	return d.MaxPayload
+}
+
+func (d *Decoder) fail(err error) (Frame, int, error) {
+	d.err = err
+	d.dropGather()
+	d.state = stateIdle
+	return Frame{}, 0, err
+}
+
+// Needed returns how many more bytes the frame (or header) in progress
+// needs after the last call to Decode returned ErrNeedMore. For a header it
+// counts only the bytes known to be missing, at least one.
+func (d *Decoder) Needed() int64 { return d.need }
+
+// Release returns the buffer of the last gathered frame to its pool. Its
+// Payload must not be used afterwards. Decode calls Release itself; call it
+// earlier to give the memory back while waiting for the next input.
+func (d *Decoder) Release() {
+	if d.held != nil {
+		putFrame(d.held)
+		d.held = nil
+	}
+}
+
+// Reset drops any frame in progress and any error, returns buffers to their
+// pools, and keeps the configuration. Call it when the connection ends so a
+// half-gathered frame's buffer is not lost to the pool.
+func (d *Decoder) Reset() {
+	d.Release()
+	d.dropGather()
+	d.state, d.hlen, d.off, d.need, d.err = stateIdle, 0, 0, 0, nil
+}
+
+// Err returns the protocol error that stopped the Decoder, if any.
+func (d *Decoder) Err() error { return d.err }
+
+func (d *Decoder) dropGather() {
+	if d.gather != nil {
+		putFrame(d.gather)
+		d.gather = nil
+	}
+}
+
+func putFrame(b *bytebufferpool.ByteBuffer) {
+	if cap(b.B) > maxPooledBuffer {
+		return
+	}
+	b.B = b.B[:0]
+	framePool.Put(b)
+}

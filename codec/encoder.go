@@ -1,0 +1,216 @@
+package codec
+
+import (
+	"crypto/rand"
+	"net"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/wsframe/wsframe/mask"
+)
+
+// AppendFrame appends a frame with header h and the given payload to dst
+// and returns the extended slice. h.Length is taken from len(payload). If
+// h.Masked, the payload is masked with h.Key as it is copied, so payload
+// itself is never modified. It allocates only when dst lacks room.
+func AppendFrame(dst []byte, h Header, payload []byte) []byte {
+	h.Length = int64(len(payload))
+	dst = AppendHeader(dst, h)
+	if !h.Masked {
+		return append(dst, payload...)
+	}
+	l := len(dst)
+	dst = slices.Grow(dst, len(payload))[:l+len(payload)]
+	mask.XORCopy(dst[l:], payload, h.Key, 0)
+	return dst
+}
+
+// keyBatch is how many masking keys an Encoder draws from crypto/rand at a
+// time.
+const keyBatch = 64
+
+// Encoder writes frames. The zero value writes server frames: unmasked.
+// With Client set, every frame is masked with a fresh key from crypto/rand
+// (RFC 6455 section 5.3), drawn in batches so that not every frame costs a
+// system call, and the caller's payload is never modified.
+//
+// An Encoder is not safe for concurrent use; it remembers whether a Close
+// frame was sent, after which it refuses data frames.
+type Encoder struct {
+	// Client makes this a client's encoder: frames are masked.
+	Client bool
+
+	closed bool
+	nkeys  int
+	keys   [keyBatch * 4]byte
+	hdr    [MaxHeaderSize]byte
+	bufs   [2][]byte
+}
+
+// header fills in the masking fields of h for e's role.
+func (e *Encoder) header(h Header) Header {
+	h.Masked = e.Client
+	if e.Client {
+		h.Key = e.nextKey()
+	}
+	return h
+}
+
+func (e *Encoder) nextKey() [4]byte {
+	if e.nkeys == 0 {
+		if _, err := rand.Read(e.keys[:]); err != nil {
+			panic("codec: crypto/rand failed: " + err.Error())
+		}
+		e.nkeys = keyBatch
+	}
+	e.nkeys--
+	i := e.nkeys * 4
+	return [4]byte{e.keys[i], e.keys[i+1], e.keys[i+2], e.keys[i+3]}
+}
+
+// AppendFrame appends one frame with the given opcode, FIN bit, RSV bits and
+// payload to dst. Control frames must have fin set and at most 125 bytes of
+// payload (else ErrControlPayload); data frames fail with ErrClosed once a
+// Close frame was sent.
+func (e *Encoder) AppendFrame(dst []byte, op Opcode, fin bool, rsv uint8, payload []byte) ([]byte, error) {
+	if err := e.allowed(op, fin, len(payload)); err != nil {
+		return dst, err
+	}
+	return AppendFrame(dst, e.header(Header{Fin: fin, Rsv: rsv, Opcode: op}), payload), nil
+}
+
+func (e *Encoder) allowed(op Opcode, fin bool, n int) error {
+	if op.IsControl() {
+		if !fin || n > MaxControlPayload {
+			return ErrControlPayload
+		}
+		if op == OpClose {
+			e.closed = true
+		}
+		return nil
+	}
+	if e.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// AppendMessage appends a whole message of opcode op (OpText or OpBinary)
+// as frames of at most maxFrame payload bytes each (one frame if maxFrame <=
+// 0 or the payload fits). rsv is set on the first frame only, as
+// permessage-deflate requires.
+func (e *Encoder) AppendMessage(dst []byte, op Opcode, rsv uint8, payload []byte, maxFrame int) ([]byte, error) {
+	if op.IsControl() {
+		return e.AppendFrame(dst, op, true, rsv, payload)
+	}
+	if e.closed {
+		return dst, ErrClosed
+	}
+	if maxFrame <= 0 || len(payload) <= maxFrame {
+		return AppendFrame(dst, e.header(Header{Fin: true, Rsv: rsv, Opcode: op}), payload), nil
+	}
+	for first := true; ; first = false {
+		n := min(maxFrame, len(payload))
+		h := Header{Fin: n == len(payload), Opcode: OpContinuation}
+		if first {
+			h.Opcode, h.Rsv = op, rsv
+		}
+		dst = AppendFrame(dst, e.header(h), payload[:n])
+		payload = payload[n:]
+		if len(payload) == 0 {
+			return dst, nil
+		}
+	}
+}
+
+// Buffers returns a frame as net.Buffers ready for writev: for a server, the
+// header (held by the Encoder) and payload itself, uncopied. For a client
+// the masked payload needs a copy: Buffers returns one buffer holding header
+// and masked payload, appended to scratch (which may be nil; pass the
+// previous result's first buffer back to reuse it). The result is valid
+// until the next call on e.
+func (e *Encoder) Buffers(scratch []byte, op Opcode, fin bool, rsv uint8, payload []byte) (net.Buffers, error) {
+	if err := e.allowed(op, fin, len(payload)); err != nil {
+		return nil, err
+	}
+	h := e.header(Header{Fin: fin, Rsv: rsv, Opcode: op})
+	if e.Client {
+		e.bufs[0] = AppendFrame(scratch[:0], h, payload)
+		return e.bufs[:1], nil
+	}
+	h.Length = int64(len(payload))
+	e.bufs[0] = AppendHeader(e.hdr[:0], h)
+	e.bufs[1] = payload
+	return e.bufs[:2], nil
+}
+
+// AppendPing appends a Ping frame (at most 125 bytes of payload).
+func (e *Encoder) AppendPing(dst, payload []byte) ([]byte, error) {
+	return e.AppendFrame(dst, OpPing, true, 0, payload)
+}
+
+// AppendPong appends a Pong frame (at most 125 bytes of payload).
+func (e *Encoder) AppendPong(dst, payload []byte) ([]byte, error) {
+	return e.AppendFrame(dst, OpPong, true, 0, payload)
+}
+
+// AppendClose appends a Close frame with the given code and reason (see
+// AppendClosePayload); code 0 sends a Close frame with no payload. After it
+// the Encoder refuses data frames.
+func (e *Encoder) AppendClose(dst []byte, code CloseCode, reason string) ([]byte, error) {
+	var p [MaxControlPayload]byte
+	payload, err := AppendClosePayload(p[:0], code, reason)
+	if err != nil {
+		return dst, err
+	}
+	return e.AppendFrame(dst, OpClose, true, 0, payload)
+}
+
+// Closed reports whether a Close frame was sent through e.
+func (e *Encoder) Closed() bool { return e.closed }
+
+// maxCloseReason is the longest reason that fits a Close frame with a code.
+const maxCloseReason = MaxControlPayload - 2
+
+// AppendClosePayload appends the payload of a Close frame: the big-endian
+// code and the reason, cut on a rune boundary to the 123 bytes that fit.
+// Code 0 appends nothing (a Close frame without status); a code that must
+// not be sent (see CloseCode.Valid) returns ErrCloseCode.
+func AppendClosePayload(dst []byte, code CloseCode, reason string) ([]byte, error) {
+	if code == 0 {
+		return dst, nil
+	}
+	if !code.Valid() {
+		return dst, ErrCloseCode
+	}
+	if len(reason) > maxCloseReason {
+		cut := maxCloseReason
+		for cut > 0 && !utf8.RuneStart(reason[cut]) {
+			cut--
+		}
+		reason = reason[:cut]
+	}
+	dst = append(dst, byte(code>>8), byte(code))
+	return append(dst, reason...), nil
+}
+
+// ParseClosePayload decodes the payload of a received Close frame. An empty
+// payload gives CloseNoStatus. A 1-byte payload fails with ErrCloseLength, a
+// code that may not be sent with ErrInvalidCloseCode and a reason that is
+// not UTF-8 with ErrInvalidUTF8. reason is a view of p.
+func ParseClosePayload(p []byte) (code CloseCode, reason []byte, err error) {
+	switch {
+	case len(p) == 0:
+		return CloseNoStatus, nil, nil
+	case len(p) == 1:
+		return 0, nil, ErrCloseLength
+	}
+	code = CloseCode(p[0])<<8 | CloseCode(p[1])
+	if !code.Valid() {
+		return 0, nil, ErrInvalidCloseCode
+	}
+	if !utf8.Valid(p[2:]) {
+		return 0, nil, ErrInvalidUTF8
+	}
+	return code, p[2:], nil
+}

@@ -1,0 +1,243 @@
+// Package codec encodes and decodes WebSocket frames (RFC 6455 section 5)
+// without doing any I/O.
+//
+// The layers, each usable on its own:
+//
+//   - DecodeHeader and AppendHeader: a stateless header codec.
+//   - Decoder: an incremental frame decoder fed whatever bytes the caller's
+//     I/O loop has. A frame wholly inside the input comes back as a view of
+//     it, unmasked in place; a frame split across inputs is gathered into a
+//     pooled buffer or delivered as a stream of chunks.
+//   - Encoder and AppendFrame: frames to bytes, with masking for clients.
+//   - MessageDecoder: fragments into messages, control frames between
+//     fragments, UTF-8 validation of text, close frames and size limits.
+//
+// Every violation by the peer is a *ProtocolError carrying the close code to
+// send.
+package codec
+
+import (
+	"encoding/binary"
+	"strconv"
+)
+
+// Opcode is a frame's opcode (RFC 6455 section 5.2).
+type Opcode uint8
+
+// The opcodes of RFC 6455; 0x3–0x7 and 0xB–0xF are reserved.
+const (
+	OpContinuation Opcode = 0x0
+	OpText         Opcode = 0x1
+	OpBinary       Opcode = 0x2
+	OpClose        Opcode = 0x8
+	OpPing         Opcode = 0x9
+	OpPong         Opcode = 0xA
+)
+
+var opcodeNames = [16]string{
+	OpContinuation: "continuation",
+	OpText:         "text",
+	OpBinary:       "binary",
+	OpClose:        "close",
+	OpPing:         "ping",
+	OpPong:         "pong",
+}
+
+func (op Opcode) String() string {
+	if op < 16 && opcodeNames[op] != "" {
+		return opcodeNames[op]
+	}
+	return "opcode(" + strconv.Itoa(int(op)) + ")"
+}
+
+// IsControl reports whether op is a control opcode (close, ping, pong or a
+// reserved control opcode).
+func (op Opcode) IsControl() bool { return op&0x8 != 0 }
+
+// IsReserved reports whether op is one of the reserved opcodes.
+func (op Opcode) IsReserved() bool { return op > OpPong || (op > OpBinary && op < OpClose) }
+
+// RSV bits as they appear in Header.Rsv.
+const (
+	Rsv1 uint8 = 4 // permessage-deflate (RFC 7692)
+	Rsv2 uint8 = 2
+	Rsv3 uint8 = 1
+)
+
+// MaxHeaderSize is the size of the longest frame header: 2 bytes, an 8-byte
+// extended length and a 4-byte masking key.
+const MaxHeaderSize = 14
+
+// MaxControlPayload is the longest payload a control frame may carry.
+const MaxControlPayload = 125
+
+// Header is a decoded frame header.
+type Header struct {
+	Fin    bool
+	Rsv    uint8 // RSV1..RSV3 as bits 2..0 (RSV1 = 4)
+	Opcode Opcode
+	Masked bool
+	Key    [4]byte // masking key, when Masked
+	Length int64   // payload length, 0..2^63-1
+}
+
+// String describes h for debugging, e.g. "text fin len=5 mask=37fa213d".
+func (h Header) String() string {
+	b := make([]byte, 0, 48)
+	b = append(b, h.Opcode.String()...)
+	if h.Fin {
+		b = append(b, " fin"...)
+	}
+	if h.Rsv != 0 {
+		b = append(b, " rsv="...)
+		b = strconv.AppendUint(b, uint64(h.Rsv), 2)
+	}
+	b = append(b, " len="...)
+	b = strconv.AppendInt(b, h.Length, 10)
+	if h.Masked {
+		const hex = "0123456789abcdef"
+		b = append(b, " mask="...)
+		for _, k := range h.Key {
+			b = append(b, hex[k>>4], hex[k&15])
+		}
+	}
+	return string(b)
+}
+
+// Size returns the number of bytes AppendHeader writes for h.
+func (h Header) Size() int {
+	n := 2
+	switch {
+	case h.Length > 0xffff:
+		n += 8
+	case h.Length > 125:
+		n += 2
+	}
+	if h.Masked {
+		n += 4
+	}
+	return n
+}
+
+// HeaderSize returns the size of the header that starts b, as far as its
+// first two bytes tell (2 to 14), or 2 when b is shorter than that.
+func HeaderSize(b []byte) int {
+	if len(b) < 2 {
+		return 2
+	}
+	return headerSize(b[1])
+}
+
+func headerSize(b1 byte) int {
+	n := 2
+	switch b1 & 0x7f {
+	case 126:
+		n += 2
+	case 127:
+		n += 8
+	}
+	if b1&0x80 != 0 {
+		n += 4
+	}
+	return n
+}
+
+// DecodeHeader decodes the frame header at the start of b and returns it
+// with its size in bytes (2 to 14). It reads no byte past the header and
+// does not allocate.
+//
+// If b holds only part of a header, DecodeHeader returns ErrShortHeader;
+// HeaderSize(b) tells the whole header's size once b has two bytes. The
+// rules that need no context are checked as soon as the bytes that decide
+// them are present, so a short b can still fail: a reserved opcode
+// (ErrReservedOpcode), a control frame without FIN (ErrFragmentedControl) or
+// with a payload over 125 bytes (ErrControlTooLong), and a 64-bit length
+// with its top bit set (ErrLengthOverflow). Rules that depend on the
+// connection, such as masking, RSV bits and size limits, are the Decoder's.
+func DecodeHeader(b []byte) (Header, int, error) {
+	if len(b) < 2 {
+		if len(b) == 1 && Opcode(b[0]&0xf).IsReserved() {
+			return Header{}, 0, ErrReservedOpcode
+		}
+		return Header{}, 0, ErrShortHeader
+	}
+	b0, b1 := b[0], b[1]
+	h := Header{
+		Fin:    b0&0x80 != 0,
+		Rsv:    (b0 >> 4) & 7,
+		Opcode: Opcode(b0 & 0xf),
+		Masked: b1&0x80 != 0,
+		Length: int64(b1 & 0x7f),
+	}
+	if h.Opcode.IsReserved() {
+		return Header{}, 0, ErrReservedOpcode
+	}
+	if h.Opcode.IsControl() {
+		if !h.Fin {
+			return Header{}, 0, ErrFragmentedControl
+		}
+		if h.Length > MaxControlPayload {
+			return Header{}, 0, ErrControlTooLong
+		}
+	}
+	n := 2
+	switch h.Length {
+	case 126:
+		if len(b) < 4 {
+			return Header{}, 0, ErrShortHeader
+		}
+		h.Length = int64(binary.BigEndian.Uint16(b[2:4]))
+		n = 4
+	case 127:
+		if len(b) < 10 {
+			if len(b) > 2 && b[2]&0x80 != 0 {
+				return Header{}, 0, ErrLengthOverflow
+			}
+			return Header{}, 0, ErrShortHeader
+		}
+		l := binary.BigEndian.Uint64(b[2:10])
+		if l>>63 != 0 {
+			return Header{}, 0, ErrLengthOverflow
+		}
+		h.Length = int64(l)
+		n = 10
+	}
+	if h.Masked {
+		if len(b) < n+4 {
+			return Header{}, 0, ErrShortHeader
+		}
+		copy(h.Key[:], b[n:n+4])
+		n += 4
+	}
+	return h, n, nil
+}
+
+// AppendHeader appends the encoding of h to dst and returns the extended
+// slice, always with the minimal length encoding. It allocates only when dst
+// lacks room for the header (at most MaxHeaderSize bytes). h.Length must not
+// be negative.
+func AppendHeader(dst []byte, h Header) []byte {
+	b0 := byte(h.Opcode&0xf) | (h.Rsv&7)<<4
+	if h.Fin {
+		b0 |= 0x80
+	}
+	var m byte
+	if h.Masked {
+		m = 0x80
+	}
+	switch {
+	case h.Length < 0:
+		panic("codec: negative payload length")
+	case h.Length <= 125:
+		dst = append(dst, b0, m|byte(h.Length))
+	case h.Length <= 0xffff:
+		dst = append(dst, b0, m|126, byte(h.Length>>8), byte(h.Length))
+	default:
+		dst = append(dst, b0, m|127)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(h.Length))
+	}
+	if h.Masked {
+		dst = append(dst, h.Key[0], h.Key[1], h.Key[2], h.Key[3])
+	}
+	return dst
+}

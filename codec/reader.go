@@ -1,0 +1,64 @@
+package codec
+
+import (
+	"errors"
+	"io"
+)
+
+// DefaultReadBufferSize is the read buffer size of a Reader made with size
+// zero.
+const DefaultReadBufferSize = 4096
+
+// Reader reads frames from an io.Reader, for servers that run a goroutine
+// per connection. It is a loop over the embedded Decoder: it reads into one
+// reused buffer and decodes the frames inside it, so frames that fit are
+// views of that buffer and only frames split across reads are gathered.
+type Reader struct {
+	Decoder
+	r    io.Reader
+	buf  []byte
+	head int // buf[head:tail] is read but not yet decoded
+	tail int
+}
+
+// NewReader returns a Reader that reads r through a buffer of size bytes
+// (DefaultReadBufferSize if size <= 0).
+func NewReader(r io.Reader, size int) *Reader {
+	if size <= 0 {
+		size = DefaultReadBufferSize
+	}
+	return &Reader{r: r, buf: make([]byte, size)}
+}
+
+// ReadFrame returns the next frame (or chunk, see Decoder.StreamAbove). Its
+// Payload is valid until the next call to ReadFrame. A connection that ends
+// inside a frame gives ErrTruncated; one that ends between frames gives the
+// reader's error (io.EOF for a clean end).
+func (r *Reader) ReadFrame() (Frame, error) {
+	for {
+		if r.head < r.tail {
+			f, n, err := r.Decode(r.buf[r.head:r.tail])
+			r.head += n
+			if err != ErrNeedMore {
+				return f, err
+			}
+		}
+		r.head, r.tail = 0, 0
+		n, err := r.r.Read(r.buf)
+		r.tail = n
+		if n > 0 {
+			continue
+		}
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, io.EOF) && r.state != stateIdle {
+			r.Reset()
+			return Frame{}, ErrTruncated
+		}
+		return Frame{}, err
+	}
+}
+
+// Buffered returns the bytes read from the connection but not yet decoded.
+func (r *Reader) Buffered() []byte { return r.buf[r.head:r.tail] }
