@@ -40,7 +40,6 @@ func (r result) equal(o result) error {
 }
 
 func (r *result) add(t *testing.T, f Frame) {
-	t.Helper()
 	if f.Offset > 0 {
 		last := &r.frames[len(r.frames)-1]
 		if int64(len(last.payload)) != f.Offset || last.h != f.Header {
