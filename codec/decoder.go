@@ -160,7 +160,11 @@ func (d *Decoder) decodeFrame(b []byte) (Frame, int, error) {
 	return f, hn + n, err
 }
 
-func (d *Decoder) streams(h Header) bool { return d.StreamAbove > 0 && h.Length > d.StreamAbove }
+// streams reports whether the frame with header h is delivered in chunks
+// when it is not wholly in the input. Control frames never are.
+func (d *Decoder) streams(h Header) bool {
+	return d.StreamAbove > 0 && h.Length > d.StreamAbove && !h.Opcode.IsControl()
+}
 
 // continueHeader completes a header begun in hbuf with bytes from b.
 func (d *Decoder) continueHeader(b []byte) (Frame, int, error) {

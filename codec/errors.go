@@ -121,7 +121,6 @@ var (
 	ErrInvalidCloseCode       = protocolError(CloseProtocolError, "close code not allowed on the wire")
 	ErrCompressedControl      = protocolError(CloseProtocolError, "RSV1 set on a control frame")
 	ErrCompressedContinuation = protocolError(CloseProtocolError, "RSV1 set on a continuation frame")
-	ErrDataAfterClose         = protocolError(CloseProtocolError, "frame after the close frame")
 	ErrTruncated              = protocolError(CloseAbnormal, "connection ended inside a frame")
 )
 
@@ -140,6 +139,9 @@ var (
 	// ErrCloseCode is returned when asked to encode a close code that must
 	// not be sent.
 	ErrCloseCode = errors.New("codec: close code may not be sent")
+	// ErrPeerClosed is returned by MessageDecoder.Decode after it delivered
+	// the peer's Close frame: nothing after it is data.
+	ErrPeerClosed = errors.New("codec: peer sent a close frame")
 	// ErrClosed is returned when asked to send a data frame after a Close
 	// frame was sent.
 	ErrClosed = errors.New("codec: close frame already sent")

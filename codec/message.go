@@ -1,0 +1,294 @@
+package codec
+
+import "github.com/valyala/bytebufferpool"
+
+// DefaultMaxMessage is the message size limit of a MessageDecoder whose
+// MaxMessage is zero.
+const DefaultMaxMessage = 16 << 20
+
+// DefaultMaxFragments is the fragment limit of a MessageDecoder whose
+// MaxFragments is zero.
+const DefaultMaxFragments = 1 << 17
+
+// messagePool holds the buffers that gather fragmented messages. It is not
+// framePool: messages and frames have different sizes.
+var messagePool bytebufferpool.Pool
+
+// Message is a message, a control frame, or (MessageDecoder.Stream) one
+// piece of a message.
+type Message struct {
+	// Opcode is OpText, OpBinary, OpClose, OpPing or OpPong; a piece of a
+	// streamed message carries the opcode of the message.
+	Opcode Opcode
+	// Payload is the payload: a view of the input when the message was one
+	// frame inside it, else a buffer owned by the MessageDecoder. It is
+	// valid until the next call to Decode, Release or Reset.
+	Payload []byte
+	// More reports that further pieces of a streamed message follow.
+	More bool
+	// Compressed reports that RSV1 was set on the message's first frame
+	// (permessage-deflate).
+	Compressed bool
+	// Code and Reason are the decoded payload of a Close frame. Code is
+	// CloseNoStatus when the frame had no payload.
+	Code   CloseCode
+	Reason []byte
+}
+
+// MessageDecoder turns frames into messages: it joins fragments, passes
+// control frames through as they arrive (also between fragments), checks
+// that text is UTF-8 as it arrives, decodes Close frames and enforces size
+// limits. Like Decoder it does no I/O; the embedded Decoder's fields
+// configure the frame level.
+//
+// The zero value is a server's decoder with default limits.
+type MessageDecoder struct {
+	Decoder
+
+	// MaxMessage limits the size of a message, the sum of its fragments;
+	// a message that would exceed it fails with ErrMessageTooLarge (close
+	// 1009) as soon as a frame header declares it, before the payload is
+	// buffered. Zero means DefaultMaxMessage; negative means no limit.
+	MaxMessage int64
+
+	// MaxFragments limits the frames of one message: more fail with
+	// ErrTooManyFragments (close 1009). Zero means DefaultMaxFragments;
+	// negative means no limit.
+	MaxFragments int
+
+	// Stream delivers each fragment (and each chunk of a streamed frame,
+	// see Decoder.StreamAbove) as it arrives, with More set on all but the
+	// last, instead of gathering the message.
+	Stream bool
+
+	open       bool // a data message is in progress
+	op         Opcode
+	compressed bool
+	frags      int
+	size       int64 // payload bytes of the message so far
+	text       utf8State
+	badAt      int64
+	peerClosed bool
+	buf        *bytebufferpool.ByteBuffer
+	held       *bytebufferpool.ByteBuffer
+	err        error
+}
+
+// Decode decodes from b until it has a message (or control frame, or with
+// Stream a piece) and returns it with the number of bytes of b consumed.
+// It returns ErrNeedMore when b ran out first: everything in b was taken
+// (or, with NoGather, as much as the Decoder could), and the message comes
+// from a later call.
+//
+// A violation by the peer returns a *ProtocolError, and so does every later
+// call: fail the connection with its close code. After the peer's Close
+// frame has been delivered, Decode returns ErrPeerClosed.
+func (m *MessageDecoder) Decode(b []byte) (Message, int, error) {
+	if m.held != nil {
+		m.Release()
+	}
+	if m.err != nil {
+		return Message{}, 0, m.err
+	}
+	if m.peerClosed {
+		return Message{}, 0, ErrPeerClosed
+	}
+	consumed := 0
+	for {
+		f, n, err := m.Decoder.Decode(b[consumed:])
+		consumed += n
+		if err != nil {
+			if err != ErrNeedMore {
+				m.fail(err)
+			}
+			return Message{}, consumed, err
+		}
+		msg, ok, err := m.frame(f)
+		if err != nil {
+			m.fail(err)
+			return Message{}, consumed, err
+		}
+		if ok {
+			return msg, consumed, nil
+		}
+	}
+}
+
+// frame takes the next frame or chunk; ok reports a message to deliver.
+func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
+	h := f.Header
+	if h.Opcode.IsControl() {
+		if h.Rsv != 0 {
+			return Message{}, false, ErrCompressedControl
+		}
+		msg = Message{Opcode: h.Opcode, Payload: f.Payload}
+		if h.Opcode == OpClose {
+			if msg.Code, msg.Reason, err = ParseClosePayload(f.Payload); err != nil {
+				if err == ErrInvalidUTF8 {
+					m.badAt = 2
+				}
+				return Message{}, false, err
+			}
+			m.peerClosed = true
+		}
+		return msg, true, nil
+	}
+	if f.Offset == 0 {
+		if err := m.begin(h); err != nil {
+			return Message{}, false, err
+		}
+	}
+	start := m.size
+	m.size += int64(len(f.Payload))
+	last := h.Fin && !f.More
+	if m.op == OpText && !m.compressed {
+		if i := m.text.feed(f.Payload); i >= 0 {
+			m.badAt = start + int64(i)
+			return Message{}, false, ErrInvalidUTF8
+		}
+		if last && !m.text.complete() {
+			m.badAt = m.size
+			return Message{}, false, ErrInvalidUTF8
+		}
+	}
+	if last {
+		m.open = false
+	}
+	msg = Message{Opcode: m.op, Compressed: m.compressed}
+	switch {
+	case m.Stream:
+		msg.Payload, msg.More = f.Payload, !last
+		return msg, true, nil
+	case last && m.buf == nil: // the whole message in one piece
+		msg.Payload = f.Payload
+		return msg, true, nil
+	}
+	if m.buf == nil {
+		m.buf = messagePool.Get()
+		m.buf.B = m.buf.B[:0]
+	}
+	m.buf.B = append(m.buf.B, f.Payload...)
+	if !last {
+		return Message{}, false, nil
+	}
+	m.held, m.buf = m.buf, nil
+	msg.Payload = m.held.B
+	return msg, true, nil
+}
+
+// begin checks a data frame's header against the message in progress.
+func (m *MessageDecoder) begin(h Header) error {
+	if h.Opcode == OpContinuation {
+		if !m.open {
+			return ErrUnexpectedContinuation
+		}
+		if h.Rsv&Rsv1 != 0 {
+			return ErrCompressedContinuation
+		}
+		m.frags++
+		if max := m.maxFragments(); max > 0 && m.frags > max {
+			return ErrTooManyFragments
+		}
+	} else {
+		if m.open {
+			return ErrExpectedContinuation
+		}
+		m.open, m.op, m.compressed = true, h.Opcode, h.Rsv&Rsv1 != 0
+		m.frags, m.size, m.text = 1, 0, utf8State{}
+	}
+	if max := m.maxMessage(); max >= 0 && h.Length > max-m.size {
+		return ErrMessageTooLarge
+	}
+	return nil
+}
+
+func (m *MessageDecoder) maxMessage() int64 {
+	if m.MaxMessage == 0 {
+		return DefaultMaxMessage
+	}
+	return m.MaxMessage
+}
+
+func (m *MessageDecoder) maxFragments() int {
+	if m.MaxFragments == 0 {
+		return DefaultMaxFragments
+	}
+	return m.MaxFragments
+}
+
+func (m *MessageDecoder) fail(err error) {
+	m.err = err
+	m.dropBuf()
+	m.Decoder.Reset()
+	m.Decoder.err = err
+}
+
+// InvalidOffset returns, after ErrInvalidUTF8, the offset within the
+// message (or Close frame payload) of the first byte that cannot be part of
+// valid UTF-8; for text that ended inside a rune, the message length.
+func (m *MessageDecoder) InvalidOffset() int64 { return m.badAt }
+
+// PeerClosed reports whether the peer's Close frame has been delivered.
+func (m *MessageDecoder) PeerClosed() bool { return m.peerClosed }
+
+// Release returns the buffer of the last gathered message, and of the last
+// gathered frame, to their pools. The Payload of the last Message must not
+// be used afterwards.
+func (m *MessageDecoder) Release() {
+	if m.held != nil {
+		putMessage(m.held)
+		m.held = nil
+	}
+	m.Decoder.Release()
+}
+
+// Reset drops any message in progress and any error, returns every buffer
+// to its pool and keeps the configuration.
+func (m *MessageDecoder) Reset() {
+	m.Release()
+	m.dropBuf()
+	m.Decoder.Reset()
+	cfg := m.Decoder
+	*m = MessageDecoder{Decoder: cfg, MaxMessage: m.MaxMessage, MaxFragments: m.MaxFragments, Stream: m.Stream}
+}
+
+func (m *MessageDecoder) dropBuf() {
+	if m.buf != nil {
+		putMessage(m.buf)
+		m.buf = nil
+	}
+}
+
+func putMessage(b *bytebufferpool.ByteBuffer) {
+	if cap(b.B) > maxPooledBuffer {
+		return
+	}
+	b.B = b.B[:0]
+	messagePool.Put(b)
+}
+
+// CloseReply returns the code of the Close frame to send in answer to a
+// received one (RFC 6455 section 5.5.1): the received code echoed, or
+// CloseNormal when the peer's frame had no status.
+func (msg Message) CloseReply() CloseCode {
+	if msg.Code == CloseNoStatus || msg.Code == 0 {
+		return CloseNormal
+	}
+	return msg.Code
+}
+
+// AppendReply appends the frame a peer's control message calls for: a Pong
+// with the same payload for a Ping, and for a Close the Close reply (unless
+// e already sent one). Other messages append nothing.
+func (e *Encoder) AppendReply(dst []byte, msg Message) ([]byte, error) {
+	switch msg.Opcode {
+	case OpPing:
+		return e.AppendPong(dst, msg.Payload)
+	case OpClose:
+		if e.closed {
+			return dst, nil
+		}
+		return e.AppendClose(dst, msg.CloseReply(), "")
+	}
+	return dst, nil
+}
