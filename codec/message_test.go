@@ -94,11 +94,13 @@ func closeFrame(code uint16, reason string) []byte {
 }
 
 var messageModes = map[string]func() *MessageDecoder{
-	"gather":       func() *MessageDecoder { return &MessageDecoder{} },
-	"stream":       func() *MessageDecoder { return &MessageDecoder{Stream: true} },
-	"chunked":      func() *MessageDecoder { return &MessageDecoder{Decoder: Decoder{StreamAbove: 3}} },
-	"nogather":     func() *MessageDecoder { return &MessageDecoder{Decoder: Decoder{NoGather: true}} },
-	"stream+chunk": func() *MessageDecoder { return &MessageDecoder{Stream: true, Decoder: Decoder{StreamAbove: 3, NoGather: true}} },
+	"gather":   func() *MessageDecoder { return &MessageDecoder{} },
+	"stream":   func() *MessageDecoder { return &MessageDecoder{Stream: true} },
+	"chunked":  func() *MessageDecoder { return &MessageDecoder{Decoder: Decoder{StreamAbove: 3}} },
+	"nogather": func() *MessageDecoder { return &MessageDecoder{Decoder: Decoder{NoGather: true}} },
+	"stream+chunk": func() *MessageDecoder {
+		return &MessageDecoder{Stream: true, Decoder: Decoder{StreamAbove: 3, NoGather: true}}
+	},
 }
 
 type msgCase struct {
