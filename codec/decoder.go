@@ -1,8 +1,6 @@
 package codec
 
 import (
-	"slices"
-
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/wsframe/wsframe/mask"
@@ -12,10 +10,8 @@ import (
 // is zero.
 const DefaultMaxPayload = 16 << 20
 
-// maxPooledBuffer is the capacity above which a gathering buffer is dropped
-// instead of being returned to its pool, so that one large frame does not
-// pin its memory in the pool.
-const maxPooledBuffer = 1 << 20
+// minGather is the smallest buffer a gathered frame grows to.
+const minGather = 512
 
 // framePool holds the buffers that gather frames split across inputs.
 var framePool bytebufferpool.Pool
@@ -216,8 +212,16 @@ func (d *Decoder) appendGather(p []byte) int {
 	if rest := d.hdr.Length - d.off; int64(len(p)) > rest {
 		p = p[:rest]
 	}
-	buf := slices.Grow(d.gather.B, len(p))
+	buf := d.gather.B
 	l := len(buf)
+	if cap(buf)-l < len(p) {
+		// Double, as append would, but never past the frame's declared
+		// length: memory follows the bytes that arrived, at most twice.
+		c := int(min(int64(max(2*cap(buf), l+len(p), minGather)), d.hdr.Length))
+		nb := make([]byte, l, c)
+		copy(nb, buf)
+		buf = nb
+	}
 	buf = buf[:l+len(p)]
 	if d.hdr.Masked {
 		mask.XORCopy(buf[l:], p, d.hdr.Key, int(d.off&3))
@@ -306,7 +310,7 @@ func (d *Decoder) Needed() int64 { return d.need }
 // earlier to give the memory back while waiting for the next input.
 func (d *Decoder) Release() {
 	if d.held != nil {
-		putFrame(d.held)
+		putBuffer(&framePool, d.held, d.maxPayload())
 		d.held = nil
 	}
 }
@@ -325,15 +329,17 @@ func (d *Decoder) Err() error { return d.err }
 
 func (d *Decoder) dropGather() {
 	if d.gather != nil {
-		putFrame(d.gather)
+		putBuffer(&framePool, d.gather, d.maxPayload())
 		d.gather = nil
 	}
 }
 
-func putFrame(b *bytebufferpool.ByteBuffer) {
-	if cap(b.B) > maxPooledBuffer {
+// putBuffer returns b to pool unless it grew past limit (a negative limit
+// means none), so that no buffer larger than the configured limit is kept.
+// The pool sees b's length, which it uses to calibrate the sizes it keeps.
+func putBuffer(pool *bytebufferpool.Pool, b *bytebufferpool.ByteBuffer, limit int64) {
+	if limit >= 0 && int64(cap(b.B)) > limit {
 		return
 	}
-	b.B = b.B[:0]
-	framePool.Put(b)
+	pool.Put(b)
 }

@@ -236,7 +236,7 @@ func (m *MessageDecoder) PeerClosed() bool { return m.peerClosed }
 // be used afterwards.
 func (m *MessageDecoder) Release() {
 	if m.held != nil {
-		putMessage(m.held)
+		putBuffer(&messagePool, m.held, m.maxMessage())
 		m.held = nil
 	}
 	m.Decoder.Release()
@@ -254,17 +254,9 @@ func (m *MessageDecoder) Reset() {
 
 func (m *MessageDecoder) dropBuf() {
 	if m.buf != nil {
-		putMessage(m.buf)
+		putBuffer(&messagePool, m.buf, m.maxMessage())
 		m.buf = nil
 	}
-}
-
-func putMessage(b *bytebufferpool.ByteBuffer) {
-	if cap(b.B) > maxPooledBuffer {
-		return
-	}
-	b.B = b.B[:0]
-	messagePool.Put(b)
 }
 
 // CloseReply returns the code of the Close frame to send in answer to a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -234,7 +235,7 @@ func TestMessageRandomChunks(t *testing.T) {
 
 // validPrefixes holds every proper prefix (1 to 3 bytes) of the UTF-8
 // encoding of a valid rune: the reference for what may still become valid.
-var validPrefixes = func() map[string]bool {
+var validPrefixes = sync.OnceValue(func() map[string]bool {
 	set := map[string]bool{}
 	var buf [4]byte
 	for r := rune(0x80); r <= utf8.MaxRune; r++ {
@@ -247,7 +248,7 @@ var validPrefixes = func() map[string]bool {
 		}
 	}
 	return set
-}()
+})
 
 // refFirstInvalid returns the index of the first byte of p after which no
 // continuation can make p valid UTF-8, or -1, and whether p ends on a rune
@@ -263,7 +264,7 @@ func refFirstInvalid(p []byte) (int, bool) {
 			start = i + 1
 			continue
 		}
-		if !validPrefixes[string(part)] {
+		if !validPrefixes()[string(part)] {
 			return i, false
 		}
 	}
