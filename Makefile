@@ -67,5 +67,12 @@ bench-full:
 fuzz:
 	$(MAKE) -C fuzz run FUZZTIME=$(FUZZTIME)
 
+fuzz-ci:
+	$(MAKE) -C fuzz run FUZZTIME=10s
+
+# Round trips with real peers: Node ws, Python websockets, headless Chromium.
+test-interop:
+	cd interop && npm ci --no-audit --no-fund && WSFRAME_INTEROP_REQUIRE=1 $(GO) test -count=1 ./...
+
 clean:
 	$(GO) clean -testcache
