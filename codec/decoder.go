@@ -119,91 +119,103 @@ func (d *Decoder) Decode(b []byte) (f Frame, n int, err error) {
 	}
 	switch d.state {
 	case stateIdle:
-		return d.decodeFrame(b)
+		n, err = d.decodeFrame(&f, b)
 	case stateHeader:
-		return d.continueHeader(b)
+		n, err = d.continueHeader(&f, b)
 	case stateGather:
-		return d.continueGather(b)
+		n, err = d.continueGather(&f, b)
 	default:
-		return d.continueStream(b)
+		n, err = d.continueStream(&f, b)
 	}
+	return f, n, err
 }
 
+// The steps below fill in *f and return the bytes of b consumed; they
+// write the result in place rather than return it, so that a frame is not
+// copied from one call to the next on its way out.
+
 // decodeFrame starts a frame at b[0].
-func (d *Decoder) decodeFrame(b []byte) (Frame, int, error) {
-	h, hn, err := DecodeHeader(b)
+func (d *Decoder) decodeFrame(f *Frame, b []byte) (int, error) {
+	hn, err := decodeHeader(&f.Header, b)
 	if err != nil {
+		f.Header = Header{}
 		if err != ErrShortHeader {
 			return d.fail(err)
 		}
+		d.need = int64(HeaderSize(b) - len(b))
 		if d.NoGather || len(b) == 0 {
-			d.need = int64(HeaderSize(b) - len(b))
-			return Frame{}, 0, ErrNeedMore
+			return 0, ErrNeedMore
 		}
 		d.hlen = uint8(copy(d.hbuf[:], b))
 		d.state = stateHeader
-		d.need = int64(HeaderSize(b) - len(b))
-		return Frame{}, len(b), ErrNeedMore
+		return len(b), ErrNeedMore
 	}
-	if err := d.check(h, hn); err != nil {
+	if err := d.check(&f.Header, hn); err != nil {
+		f.Header = Header{}
 		return d.fail(err)
 	}
-	if d.NoGather && int64(len(b)-hn) < h.Length && !d.streams(h) {
-		d.need = h.Length - int64(len(b)-hn)
-		return Frame{}, 0, ErrNeedMore
+	if d.NoGather && int64(len(b)-hn) < f.Length && !d.streams(&f.Header) {
+		d.need = f.Length - int64(len(b)-hn)
+		f.Header = Header{}
+		return 0, ErrNeedMore
 	}
-	f, n, err := d.payload(h, b[hn:])
-	return f, hn + n, err
+	n, err := d.payload(f, b[hn:])
+	return hn + n, err
 }
 
 // streams reports whether the frame with header h is delivered in chunks
 // when it is not wholly in the input. Control frames never are.
-func (d *Decoder) streams(h Header) bool {
+func (d *Decoder) streams(h *Header) bool {
 	return d.StreamAbove > 0 && h.Length > d.StreamAbove && !h.Opcode.IsControl()
 }
 
 // continueHeader completes a header begun in hbuf with bytes from b.
-func (d *Decoder) continueHeader(b []byte) (Frame, int, error) {
+func (d *Decoder) continueHeader(f *Frame, b []byte) (int, error) {
 	old := int(d.hlen)
 	k := copy(d.hbuf[old:], b)
-	h, hn, err := DecodeHeader(d.hbuf[:old+k])
+	hn, err := decodeHeader(&f.Header, d.hbuf[:old+k])
 	if err != nil {
+		f.Header = Header{}
 		if err != ErrShortHeader {
 			return d.fail(err)
 		}
 		d.hlen += uint8(k)
 		d.need = int64(HeaderSize(d.hbuf[:d.hlen]) - int(d.hlen))
-		return Frame{}, k, ErrNeedMore
+		return k, ErrNeedMore
 	}
-	if err := d.check(h, hn); err != nil {
+	if err := d.check(&f.Header, hn); err != nil {
+		f.Header = Header{}
 		return d.fail(err)
 	}
 	d.state, d.hlen = stateIdle, 0
 	used := hn - old // header bytes taken from b
-	f, n, err := d.payload(h, b[used:])
-	return f, used + n, err
+	n, err := d.payload(f, b[used:])
+	return used + n, err
 }
 
-// payload handles the frame with header h whose payload starts at p.
-func (d *Decoder) payload(h Header, p []byte) (Frame, int, error) {
-	if int64(len(p)) >= h.Length {
-		p = p[:h.Length]
-		if h.Masked {
-			mask.XOR(p, h.Key, 0)
+// payload handles the frame whose header is in f and whose payload starts
+// at p.
+func (d *Decoder) payload(f *Frame, p []byte) (int, error) {
+	if int64(len(p)) >= f.Length {
+		p = p[:f.Length]
+		if f.Masked {
+			mask.XOR(p, f.Key, 0)
 		}
-		return Frame{Header: h, Payload: p}, len(p), nil
+		f.Payload = p
+		return len(p), nil
 	}
-	d.hdr = h
-	if d.streams(h) {
+	d.hdr = f.Header
+	if d.streams(&f.Header) {
 		d.state, d.off = stateStream, 0
-		return d.continueStream(p)
+		return d.continueStream(f, p)
 	}
+	f.Header = Header{}
 	d.gather = framePool.Get()
 	d.gather.B = d.gather.B[:0]
 	d.state, d.off = stateGather, 0
 	n := d.appendGather(p)
-	d.need = h.Length - d.off
-	return Frame{}, n, ErrNeedMore
+	d.need = d.hdr.Length - d.off
+	return n, ErrNeedMore
 }
 
 // appendGather masks p into the gathering buffer, growing it only by what
@@ -233,41 +245,43 @@ func (d *Decoder) appendGather(p []byte) int {
 	return len(p)
 }
 
-func (d *Decoder) continueGather(b []byte) (Frame, int, error) {
+func (d *Decoder) continueGather(f *Frame, b []byte) (int, error) {
 	n := d.appendGather(b)
 	if d.off < d.hdr.Length {
 		d.need = d.hdr.Length - d.off
-		return Frame{}, n, ErrNeedMore
+		return n, ErrNeedMore
 	}
 	d.held, d.gather = d.gather, nil
 	d.state, d.need = stateIdle, 0
-	return Frame{Header: d.hdr, Payload: d.held.B}, n, nil
+	f.Header, f.Payload = d.hdr, d.held.B
+	return n, nil
 }
 
 // continueStream delivers the next chunk of a streamed frame from b.
-func (d *Decoder) continueStream(b []byte) (Frame, int, error) {
+func (d *Decoder) continueStream(f *Frame, b []byte) (int, error) {
 	rest := d.hdr.Length - d.off
 	if int64(len(b)) > rest {
 		b = b[:rest]
 	}
 	if len(b) == 0 {
+		f.Header = Header{}
 		d.need = rest
-		return Frame{}, 0, ErrNeedMore
+		return 0, ErrNeedMore
 	}
 	if d.hdr.Masked {
 		mask.XOR(b, d.hdr.Key, int(d.off&3))
 	}
-	f := Frame{Header: d.hdr, Payload: b, Offset: d.off}
+	f.Header, f.Payload, f.Offset = d.hdr, b, d.off
 	d.off += int64(len(b))
 	if f.More = d.off < d.hdr.Length; !f.More {
 		d.state = stateIdle
 	}
 	d.need = 0
-	return f, len(b), nil
+	return len(b), nil
 }
 
 // check applies the rules that depend on the connection.
-func (d *Decoder) check(h Header, hn int) error {
+func (d *Decoder) check(h *Header, hn int) error {
 	if h.Masked == d.Client {
 		if d.Client {
 			return ErrMaskedFrame
@@ -293,11 +307,11 @@ func (d *Decoder) maxPayload() int64 {
 	return d.MaxPayload
 }
 
-func (d *Decoder) fail(err error) (Frame, int, error) {
+func (d *Decoder) fail(err error) (int, error) {
 	d.err = err
 	d.dropGather()
 	d.state = stateIdle
-	return Frame{}, 0, err
+	return 0, err
 }
 
 // Needed returns how many more bytes the frame (or header) in progress

@@ -155,61 +155,71 @@ func headerSize(b1 byte) int {
 // with its top bit set (ErrLengthOverflow). Rules that depend on the
 // connection, such as masking, RSV bits and size limits, are the Decoder's.
 func DecodeHeader(b []byte) (Header, int, error) {
+	var h Header
+	n, err := decodeHeader(&h, b)
+	if err != nil {
+		return Header{}, 0, err
+	}
+	return h, n, nil
+}
+
+// decodeHeader is DecodeHeader writing into *h, which holds garbage when it
+// fails. The Decoder calls it to decode straight into the Frame it returns.
+func decodeHeader(h *Header, b []byte) (int, error) {
 	if len(b) < 2 {
 		if len(b) == 1 && Opcode(b[0]&0xf).IsReserved() {
-			return Header{}, 0, ErrReservedOpcode
+			return 0, ErrReservedOpcode
 		}
-		return Header{}, 0, ErrShortHeader
+		return 0, ErrShortHeader
 	}
 	b0, b1 := b[0], b[1]
-	h := Header{
-		Fin:    b0&0x80 != 0,
-		Rsv:    (b0 >> 4) & 7,
-		Opcode: Opcode(b0 & 0xf),
-		Masked: b1&0x80 != 0,
-		Length: int64(b1 & 0x7f),
+	op := Opcode(b0 & 0xf)
+	fin := b0&0x80 != 0
+	length := int64(b1 & 0x7f)
+	if op.IsReserved() {
+		return 0, ErrReservedOpcode
 	}
-	if h.Opcode.IsReserved() {
-		return Header{}, 0, ErrReservedOpcode
-	}
-	if h.Opcode.IsControl() {
-		if !h.Fin {
-			return Header{}, 0, ErrFragmentedControl
+	if op.IsControl() {
+		if !fin {
+			return 0, ErrFragmentedControl
 		}
-		if h.Length > MaxControlPayload {
-			return Header{}, 0, ErrControlTooLong
+		if length > MaxControlPayload {
+			return 0, ErrControlTooLong
 		}
 	}
 	n := 2
-	switch h.Length {
+	switch length {
 	case 126:
 		if len(b) < 4 {
-			return Header{}, 0, ErrShortHeader
+			return 0, ErrShortHeader
 		}
-		h.Length = int64(binary.BigEndian.Uint16(b[2:4]))
+		length = int64(binary.BigEndian.Uint16(b[2:4]))
 		n = 4
 	case 127:
 		if len(b) < 10 {
 			if len(b) > 2 && b[2]&0x80 != 0 {
-				return Header{}, 0, ErrLengthOverflow
+				return 0, ErrLengthOverflow
 			}
-			return Header{}, 0, ErrShortHeader
+			return 0, ErrShortHeader
 		}
 		l := binary.BigEndian.Uint64(b[2:10])
 		if l>>63 != 0 {
-			return Header{}, 0, ErrLengthOverflow
+			return 0, ErrLengthOverflow
 		}
-		h.Length = int64(l)
+		length = int64(l)
 		n = 10
 	}
+	h.Fin, h.Rsv, h.Opcode, h.Length = fin, (b0>>4)&7, op, length
+	h.Masked = b1&0x80 != 0
+	h.Key = [4]byte{}
 	if h.Masked {
 		if len(b) < n+4 {
-			return Header{}, 0, ErrShortHeader
+			return 0, ErrShortHeader
 		}
-		copy(h.Key[:], b[n:n+4])
+		h.Key = [4]byte(b[n : n+4])
 		n += 4
 	}
-	return h, n, nil
+	return n, nil
 }
 
 // AppendHeader appends the encoding of h to dst and returns the extended
