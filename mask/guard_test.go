@@ -79,7 +79,7 @@ func TestGuardPages(t *testing.T) {
 		if !k.supported {
 			continue
 		}
-		for n := blockSize; n <= 2048; n += blockSize {
+		for n := 0; n <= 2048; n++ {
 			b := src.tail(n)
 			call(k.fn, dst.tail(n), b, rotate(testKey, 1))
 			call(k.fn, b, b, rotate(testKey, 2))

@@ -33,12 +33,7 @@ import (
 //
 // Masking and unmasking are the same operation.
 func XOR(b []byte, key [4]byte, pos int) int {
-	k := rotate(key, pos)
-	if len(b) < asmMin {
-		xorGo(b, b, k)
-	} else {
-		xorLong(b, b, k)
-	}
+	xorGo(b, b, key, pos)
 	return (pos + len(b)) & 3
 }
 
@@ -57,12 +52,7 @@ func XORCopy(dst, src []byte, key [4]byte, pos int) int {
 	if inexactOverlap(dst, src) {
 		panic("mask: dst and src overlap inexactly")
 	}
-	k := rotate(key, pos)
-	if len(src) < asmMin {
-		xorGo(dst, src, k)
-	} else {
-		xorLong(dst, src, k)
-	}
+	xorGo(dst, src, key, pos)
 	return (pos + len(src)) & 3
 }
 
@@ -72,23 +62,19 @@ func rotate(key [4]byte, pos int) uint32 {
 	return bits.RotateLeft32(binary.LittleEndian.Uint32(key[:]), -8*(pos&3))
 }
 
-// xorLong sets dst[i] = src[i] ^ key byte i%4 (key as rotated by rotate)
-// for every i < len(src), where len(dst) == len(src) >= asmMin.
-//
-// The slice first have their head, up to
-// the next alignment boundary of dst, done in Go, so that the kernel stores
-// whole aligned blocks; the key is rotated past the head. The kernel takes
-// the whole blocks and Go finishes the tail, which keeps the key phase since
-// blocks are a multiple of four bytes.
-func xorLong(dst, src []byte, k uint32) {
-	if head := int(-uintptr(unsafe.Pointer(&dst[0]))) & (blockSize - 1); head != 0 {
-		xorGo(dst[:head], src[:head], k)
-		dst, src = dst[head:], src[head:]
-		k = bits.RotateLeft32(k, -8*(head&3))
+// xorLong sets dst[i] = src[i] ^ key[(pos+i)%4] for every i < len(src),
+// where len(dst) == len(src) >= asmMin, with the assembly kernel. Long
+// slices first have their head, up to the next block boundary of dst, done
+// by xorGo in Go, so that the kernel's wide stores are aligned.
+func xorLong(dst, src []byte, key [4]byte, pos int) {
+	if len(src) >= alignMin {
+		if head := int(-uintptr(unsafe.Pointer(&dst[0]))) & (storeAlign - 1); head != 0 {
+			xorGo(dst[:head], src[:head], key, pos)
+			dst, src = dst[head:], src[head:]
+			pos += head
+		}
 	}
-	n := len(src) &^ (blockSize - 1)
-	xorBlocks(&dst[0], &src[0], n, k)
-	xorGo(dst[n:], src[n:], k)
+	xorKernel(&dst[0], &src[0], len(src), rotate(key, pos))
 }
 
 // inexactOverlap reports whether x and y share memory without starting at

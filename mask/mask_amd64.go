@@ -7,8 +7,9 @@ import "golang.org/x/sys/cpu"
 // Slices of asmMin bytes or more go to the assembly kernel; below that the
 // call and the head alignment cost more than the Go loop.
 const (
-	asmMin    = 128
-	blockSize = 32
+	asmMin     = 32
+	alignMin   = 512
+	storeAlign = 32 // alignment of dst that xorLong sets up for the kernel
 )
 
 //go:noescape
@@ -17,9 +18,12 @@ func xorAVX2(dst, src *byte, n int, k uint32)
 //go:noescape
 func xorSSE2(dst, src *byte, n int, k uint32)
 
+// Every amd64 CPU has SSE2.
+const haveAsm = true
+
 var useAVX2 = cpu.X86.HasAVX2
 
-func xorBlocks(dst, src *byte, n int, k uint32) {
+func xorKernel(dst, src *byte, n int, k uint32) {
 	if useAVX2 {
 		xorAVX2(dst, src, n, k)
 		return

@@ -3,7 +3,7 @@
 #include "textflag.h"
 
 // func xorAVX2(dst, src *byte, n int, k uint32)
-// n is a multiple of 32; dst may equal src.
+// Any n; dst may equal src. k holds key bytes 0..3 from its low byte up.
 TEXT ·xorAVX2(SB), NOSPLIT, $0-28
 	MOVQ	dst+0(FP), DI
 	MOVQ	src+8(FP), SI
@@ -32,24 +32,71 @@ avx2_loop128:
 	CMPQ	CX, $128
 	JAE	avx2_loop128
 
-	// The remaining 0, 32, 64 or 96 bytes, 32 at a time.
+	// Then 32 bytes at a time.
 avx2_tail:
-	TESTQ	CX, CX
-	JZ	avx2_done
+	CMPQ	CX, $32
+	JB	avx2_16
 avx2_loop32:
 	VPXOR	(SI), Y0, Y1
 	VMOVDQU	Y1, (DI)
 	ADDQ	$32, SI
 	ADDQ	$32, DI
 	SUBQ	$32, CX
-	JNZ	avx2_loop32
+	CMPQ	CX, $32
+	JAE	avx2_loop32
+
+	// Fewer than 32 bytes are left: 16, 8 and 4 at once if present, with
+	// the key phase unchanged since each step is a multiple of 4.
+avx2_16:
+	CMPQ	CX, $16
+	JB	avx2_8
+	VPXOR	(SI), X0, X1
+	VMOVDQU	X1, (DI)
+	ADDQ	$16, SI
+	ADDQ	$16, DI
+	SUBQ	$16, CX
+avx2_8:
+	MOVQ	AX, DX
+	SHLQ	$32, DX
+	ORQ	AX, DX // DX = the key twice
+	CMPQ	CX, $8
+	JB	avx2_4
+	MOVQ	(SI), BX
+	XORQ	DX, BX
+	MOVQ	BX, (DI)
+	ADDQ	$8, SI
+	ADDQ	$8, DI
+	SUBQ	$8, CX
+avx2_4:
+	CMPQ	CX, $4
+	JB	avx2_1
+	MOVL	(SI), BX
+	XORL	AX, BX
+	MOVL	BX, (DI)
+	ADDQ	$4, SI
+	ADDQ	$4, DI
+	SUBQ	$4, CX
+
+	// The last 0..3 bytes, one at a time, shifting the next key byte down.
+avx2_1:
+	TESTQ	CX, CX
+	JZ	avx2_done
+avx2_loop1:
+	MOVB	(SI), BX
+	XORB	AX, BX
+	MOVB	BX, (DI)
+	INCQ	SI
+	INCQ	DI
+	SHRL	$8, AX
+	DECQ	CX
+	JNZ	avx2_loop1
 
 avx2_done:
 	VZEROUPPER
 	RET
 
 // func xorSSE2(dst, src *byte, n int, k uint32)
-// n is a multiple of 16; dst may equal src.
+// Any n; dst may equal src. k holds key bytes 0..3 from its low byte up.
 TEXT ·xorSSE2(SB), NOSPLIT, $0-28
 	MOVQ	dst+0(FP), DI
 	MOVQ	src+8(FP), SI
@@ -82,10 +129,10 @@ sse2_loop64:
 	CMPQ	CX, $64
 	JAE	sse2_loop64
 
-	// The remaining 0, 16, 32 or 48 bytes, 16 at a time.
+	// Then 16 bytes at a time.
 sse2_tail:
-	TESTQ	CX, CX
-	JZ	sse2_done
+	CMPQ	CX, $16
+	JB	sse2_8
 sse2_loop16:
 	MOVOU	(SI), X1
 	PXOR	X0, X1
@@ -93,7 +140,45 @@ sse2_loop16:
 	ADDQ	$16, SI
 	ADDQ	$16, DI
 	SUBQ	$16, CX
-	JNZ	sse2_loop16
+	CMPQ	CX, $16
+	JAE	sse2_loop16
+
+	// Fewer than 16 bytes are left: 8 and 4 at once if present.
+sse2_8:
+	MOVQ	AX, DX
+	SHLQ	$32, DX
+	ORQ	AX, DX // DX = the key twice
+	CMPQ	CX, $8
+	JB	sse2_4
+	MOVQ	(SI), BX
+	XORQ	DX, BX
+	MOVQ	BX, (DI)
+	ADDQ	$8, SI
+	ADDQ	$8, DI
+	SUBQ	$8, CX
+sse2_4:
+	CMPQ	CX, $4
+	JB	sse2_1
+	MOVL	(SI), BX
+	XORL	AX, BX
+	MOVL	BX, (DI)
+	ADDQ	$4, SI
+	ADDQ	$4, DI
+	SUBQ	$4, CX
+
+	// The last 0..3 bytes, one at a time, shifting the next key byte down.
+sse2_1:
+	TESTQ	CX, CX
+	JZ	sse2_done
+sse2_loop1:
+	MOVB	(SI), BX
+	XORB	AX, BX
+	MOVB	BX, (DI)
+	INCQ	SI
+	INCQ	DI
+	SHRL	$8, AX
+	DECQ	CX
+	JNZ	sse2_loop1
 
 sse2_done:
 	RET

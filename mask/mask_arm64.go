@@ -2,35 +2,28 @@
 
 package mask
 
-import (
-	"unsafe"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 // Slices of asmMin bytes or more go to the NEON kernel.
 const (
-	asmMin    = 128
-	blockSize = 32
+	asmMin     = 32
+	alignMin   = 512
+	storeAlign = 32 // alignment of dst that xorLong sets up for the kernel
 )
 
 //go:noescape
 func xorNEON(dst, src *byte, n int, k uint32)
 
-var useNEON = cpu.ARM64.HasASIMD
+// haveAsm is false on the rare system that does not report Advanced SIMD;
+// xorGo then keeps every length in Go.
+var haveAsm = cpu.ARM64.HasASIMD
 
-func xorBlocks(dst, src *byte, n int, k uint32) {
-	if useNEON {
-		xorNEON(dst, src, n, k)
-		return
-	}
-	xorGo(unsafe.Slice(dst, n), unsafe.Slice(src, n), k)
-}
+func xorKernel(dst, src *byte, n int, k uint32) { xorNEON(dst, src, n, k) }
 
 var kernels = []kernel{
 	{"neon", xorNEON, cpu.ARM64.HasASIMD, func() func() {
-		old := useNEON
-		useNEON = true
-		return func() { useNEON = old }
+		old := haveAsm
+		haveAsm = true
+		return func() { haveAsm = old }
 	}},
 }

@@ -5,22 +5,30 @@ import (
 	"unsafe"
 )
 
-// xorGo is the word-wide Go implementation: dst[i] = src[i] ^ key byte i%4
-// for every i < len(src), 32 bytes per step and then 8, with the key k as a
-// little-endian word (see rotate). len(dst) >= len(src); dst may be src.
+// xorGo sets dst[i] = src[i] ^ key[(pos+i)%4] for every i < len(src),
+// where len(dst) >= len(src) and dst may be src. It is what XOR and XORCopy
+// call: slices of asmMin bytes or more go on to the assembly kernel, and
+// shorter ones are done right here, so that a short payload costs a single
+// call.
 //
-// Words go through encoding/binary's little-endian accessors, which the
-// compiler turns into single loads and stores where the CPU allows
-// unaligned access and into byte moves where it does not, and which give the
-// same bytes on big-endian machines. The accessors work on fixed-size array
-// views built with unsafe.Add, so the loop carries no bounds checks; no
-// pointer is ever formed past the last byte.
-func xorGo(dst, src []byte, k uint32) {
+// The Go loop goes eight bytes per step (32 per iteration). Words go
+// through encoding/binary's little-endian accessors, which the compiler
+// turns into single loads and stores where the CPU allows unaligned access
+// and into byte moves where it does not, and which give the same bytes on
+// big-endian machines. The accessors work on fixed-size array views built
+// with unsafe.Add, so the loop carries no bounds checks; no pointer is ever
+// formed past the last byte.
+func xorGo(dst, src []byte, key [4]byte, pos int) {
+	if len(src) >= asmMin && haveAsm {
+		xorLong(dst[:len(src)], src, key, pos)
+		return
+	}
 	n := len(src)
 	if n == 0 {
 		return
 	}
 	_ = dst[n-1]
+	k := rotate(key, pos)
 	s := unsafe.Pointer(unsafe.SliceData(src))
 	d := unsafe.Pointer(unsafe.SliceData(dst))
 	k64 := uint64(k) | uint64(k)<<32
