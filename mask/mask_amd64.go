@@ -5,9 +5,9 @@ package mask
 import "golang.org/x/sys/cpu"
 
 // Slices of asmMin bytes or more go to the assembly kernel; below that the
-// call and the head alignment cost more than the Go loop.
+// call costs more than the Go loop saves.
 const (
-	asmMin     = 32
+	asmMin     = 64
 	alignMin   = 512
 	storeAlign = 32 // alignment of dst that xorLong sets up for the kernel
 )

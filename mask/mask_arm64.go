@@ -6,7 +6,7 @@ import "golang.org/x/sys/cpu"
 
 // Slices of asmMin bytes or more go to the NEON kernel.
 const (
-	asmMin     = 32
+	asmMin     = 64
 	alignMin   = 512
 	storeAlign = 32 // alignment of dst that xorLong sets up for the kernel
 )
