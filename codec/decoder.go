@@ -45,12 +45,6 @@ type Decoder struct {
 	// frames sent by a client.
 	Client bool
 
-	// MaxPayload limits the payload length a frame may declare; a longer one
-	// fails with ErrFrameTooLarge (close 1009) as soon as its header is
-	// read, before any payload is buffered. Zero means DefaultMaxPayload;
-	// a negative value means no limit.
-	MaxPayload int64
-
 	// Rsv holds the RSV bits the connection negotiated (Rsv1 for
 	// permessage-deflate). A frame with any other RSV bit set fails with
 	// ErrReservedBits.
@@ -60,12 +54,6 @@ type Decoder struct {
 	// shortest encoding (RFC 6455 section 5.2) with ErrNonMinimalLength.
 	RejectNonMinimal bool
 
-	// StreamAbove, when positive, makes frames with a longer payload that
-	// are not wholly inside the input come back as a sequence of chunks
-	// (Frame.More, Frame.Offset) instead of being gathered, so a frame of
-	// any size is decoded with no buffer of its size.
-	StreamAbove int64
-
 	// NoGather makes Decode leave a partial frame to the caller: it
 	// consumes nothing and returns ErrNeedMore, and Needed tells how many
 	// more bytes the frame needs, so the caller can keep the bytes, read
@@ -73,9 +61,29 @@ type Decoder struct {
 	// the start. Streamed frames (StreamAbove) still come back in chunks.
 	NoGather bool
 
-	state  uint8
-	hlen   uint8
-	hbuf   [MaxHeaderSize]byte
+	// MaxPayload limits the payload length a frame may declare; a longer one
+	// fails with ErrFrameTooLarge (close 1009) as soon as its header is
+	// read, before any payload is buffered. Zero means DefaultMaxPayload;
+	// a negative value means no limit.
+	MaxPayload int64
+
+	// StreamAbove, when positive, makes frames with a longer payload that
+	// are not wholly inside the input come back as a sequence of chunks
+	// (Frame.More, Frame.Offset) instead of being gathered, so a frame of
+	// any size is decoded with no buffer of its size.
+	StreamAbove int64
+
+	// Set by a MessageDecoder: data frames not wholly in the input come
+	// through in chunks, and their declared length is held against the
+	// room left in the message (msgRoom for a continuation, msgMax for a
+	// frame that starts one; negative means no limit).
+	chunked bool
+	state   uint8
+	hlen    uint8
+	hbuf    [MaxHeaderSize]byte
+	msgRoom int64
+	msgMax  int64
+
 	hdr    Header
 	off    int64 // payload bytes of the current frame already taken
 	need   int64
@@ -166,7 +174,10 @@ func (d *Decoder) decodeFrame(f *Frame, b []byte) (int, error) {
 // streams reports whether the frame with header h is delivered in chunks
 // when it is not wholly in the input. Control frames never are.
 func (d *Decoder) streams(h *Header) bool {
-	return d.StreamAbove > 0 && h.Length > d.StreamAbove && !h.Opcode.IsControl()
+	if h.Opcode.IsControl() {
+		return false
+	}
+	return d.chunked || d.StreamAbove > 0 && h.Length > d.StreamAbove
 }
 
 // continueHeader completes a header begun in hbuf with bytes from b.
@@ -293,6 +304,15 @@ func (d *Decoder) check(h *Header, hn int) error {
 	}
 	if max := d.maxPayload(); max >= 0 && h.Length > max {
 		return ErrFrameTooLarge
+	}
+	if d.chunked && !h.Opcode.IsControl() {
+		room := d.msgMax
+		if h.Opcode == OpContinuation {
+			room = d.msgRoom
+		}
+		if room >= 0 && h.Length > room {
+			return ErrMessageTooLarge
+		}
 	}
 	if d.RejectNonMinimal && hn != h.Size() {
 		return ErrNonMinimalLength

@@ -42,7 +42,7 @@ type Encoder struct {
 
 	closed bool
 	nkeys  int
-	keys   [keyBatch * 4]byte
+	keys   *[keyBatch * 4]byte // allocated by the first masked frame
 	hdr    [MaxHeaderSize]byte
 	bufs   [2][]byte
 }
@@ -58,6 +58,9 @@ func (e *Encoder) header(h Header) Header {
 
 func (e *Encoder) nextKey() [4]byte {
 	if e.nkeys == 0 {
+		if e.keys == nil {
+			e.keys = new([keyBatch * 4]byte)
+		}
 		if _, err := rand.Read(e.keys[:]); err != nil {
 			panic("codec: crypto/rand failed: " + err.Error())
 		}

@@ -41,6 +41,14 @@ type Message struct {
 // limits. Like Decoder it does no I/O; the embedded Decoder's fields
 // configure the frame level.
 //
+// A message wholly inside the input comes back as a view of it. A data
+// frame split across inputs is taken piece by piece as its bytes arrive:
+// the pieces are unmasked and copied once, into the message's pooled
+// buffer, and text is validated piece by piece, so invalid UTF-8 fails the
+// connection as soon as its first impossible byte arrives, even inside a
+// frame that has not ended. The Decoder's StreamAbove has no further effect
+// here.
+//
 // The zero value is a server's decoder with default limits.
 type MessageDecoder struct {
 	Decoder
@@ -56,9 +64,9 @@ type MessageDecoder struct {
 	// negative means no limit.
 	MaxFragments int
 
-	// Stream delivers each fragment (and each chunk of a streamed frame,
-	// see Decoder.StreamAbove) as it arrives, with More set on all but the
-	// last, instead of gathering the message.
+	// Stream delivers each fragment, and each piece of a fragment as it
+	// arrives, with More set on all but the last, instead of gathering the
+	// message.
 	Stream bool
 
 	open       bool // a data message is in progress
@@ -95,6 +103,7 @@ func (m *MessageDecoder) Decode(b []byte) (Message, int, error) {
 	}
 	consumed := 0
 	for {
+		m.limitNext()
 		f, n, err := m.Decoder.Decode(b[consumed:])
 		consumed += n
 		if err != nil {
@@ -174,6 +183,19 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 	m.held, m.buf = m.buf, nil
 	msg.Payload = m.held.B
 	return msg, true, nil
+}
+
+// limitNext tells the Decoder to pass data frames through in chunks and
+// how long the next one may be, so that a frame that would make the
+// message too large fails at its header and text is checked as it arrives.
+func (m *MessageDecoder) limitNext() {
+	d := &m.Decoder
+	d.chunked = true
+	d.msgMax = m.maxMessage()
+	d.msgRoom = d.msgMax
+	if d.msgMax >= 0 && m.open {
+		d.msgRoom = d.msgMax - m.size
+	}
 }
 
 // begin checks a data frame's header against the message in progress.

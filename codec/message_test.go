@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -447,5 +448,53 @@ func TestAppendReply(t *testing.T) {
 	out, _ = e.AppendReply(nil, Message{Opcode: OpClose, Code: 4000})
 	if !bytes.Equal(out, []byte{0x88, 2, 0x0f, 0xa0}) {
 		t.Errorf("close echo: %x", out)
+	}
+}
+
+// TestMessageLimitAtHeader checks that a frame which would make the message
+// too large fails at its header, before any of its payload arrives.
+func TestMessageLimitAtHeader(t *testing.T) {
+	big := fr(OpBinary, true, strings.Repeat("x", 2000))
+	hn := HeaderSize(big)
+	m := &MessageDecoder{MaxMessage: 1000}
+	if _, n, err := m.Decode(big[:hn]); err != ErrMessageTooLarge || CloseCodeOf(err) != 1009 {
+		t.Fatalf("header of a 2000-byte frame: n=%d err=%v", n, err)
+	}
+	first := fr(OpText, false, strings.Repeat("a", 600))
+	cont := fr(OpContinuation, true, strings.Repeat("b", 600))
+	m = &MessageDecoder{MaxMessage: 1000}
+	in := append(first, cont[:HeaderSize(cont)]...)
+	if _, _, err := m.Decode(in); err != ErrMessageTooLarge {
+		t.Fatalf("header of a continuation past the limit: %v", err)
+	}
+	var before, after runtime.MemStats
+	m = &MessageDecoder{MaxMessage: -1, Decoder: Decoder{MaxPayload: -1}}
+	hdr := []byte{0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}
+	runtime.ReadMemStats(&before)
+	if _, _, err := m.Decode(hdr); err != ErrNeedMore {
+		t.Fatalf("2^63-1 bytes declared, no limit: %v", err)
+	}
+	chunk := make([]byte, 4096)
+	for i := 0; i < 4; i++ {
+		if _, n, err := m.Decode(chunk); err != ErrNeedMore || n != len(chunk) {
+			t.Fatalf("n=%d err=%v", n, err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<10 {
+		t.Fatalf("allocated %d bytes for 16 KiB of payload", grew)
+	}
+	m.Reset()
+}
+
+// TestUTF8FailFastInsideFrame checks that invalid text inside one frame that
+// arrives over several reads fails with the read that holds the bad byte.
+func TestUTF8FailFastInsideFrame(t *testing.T) {
+	frame := fr(OpText, true, "κόσμε"+"\xed\xa0\x80"+strings.Repeat("z", 1000))
+	for _, m := range []*MessageDecoder{{}, {Stream: true}, {Decoder: Decoder{NoGather: true}}} {
+		_, _, err := m.Decode(append([]byte{}, frame[:30]...))
+		if err != ErrInvalidUTF8 || m.InvalidOffset() != 11 {
+			t.Fatalf("first read: err %v at %d", err, m.InvalidOffset())
+		}
 	}
 }
