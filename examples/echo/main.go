@@ -108,10 +108,6 @@ func (s *server) serve(nc net.Conn) {
 	}
 	c.dec.MaxMessage = s.maxMessage
 	c.dec.MaxPayload = s.maxMessage
-	// Hand frames split across reads to the message layer piece by piece:
-	// text is then checked as it arrives, also inside a frame, and a
-	// fragmented message is gathered once, into the message.
-	c.dec.StreamAbove = 1
 	defer c.dec.Reset()
 
 	for {

@@ -281,10 +281,6 @@ func (l *loop) upgrade(c *conn, data []byte) ([]byte, bool) {
 	}
 	c.dec.MaxMessage = l.s.maxMessage
 	c.dec.MaxPayload = l.s.maxMessage
-	// Hand frames split across reads to the message layer piece by piece:
-	// text is then checked as it arrives, also inside a frame, and a
-	// fragmented message is gathered once, into the message.
-	c.dec.StreamAbove = 1
 	return req[n:], true
 }
 
