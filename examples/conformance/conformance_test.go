@@ -11,6 +11,7 @@ package conformance
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -111,6 +112,11 @@ func start(t *testing.T, bin string) string {
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
+		if errors.Is(err, syscall.ENOEXEC) {
+			// Under a user-mode emulator (GOARCH=arm64 -exec qemu-...),
+			// a child built for the emulated architecture cannot be run.
+			t.Skipf("cannot run a %s child process here: %v", runtime.GOARCH, err)
+		}
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
