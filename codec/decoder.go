@@ -78,6 +78,7 @@ type Decoder struct {
 	// room left in the message (msgRoom for a continuation, msgMax for a
 	// frame that starts one; negative means no limit).
 	chunked bool
+	inflate bool // RSV1 is allowed: the MessageDecoder inflates
 	state   uint8
 	hlen    uint8
 	hbuf    [MaxHeaderSize]byte
@@ -299,7 +300,11 @@ func (d *Decoder) check(h *Header, hn int) error {
 		}
 		return ErrUnmaskedFrame
 	}
-	if h.Rsv&^d.Rsv != 0 {
+	allowed := d.Rsv
+	if d.inflate {
+		allowed |= Rsv1
+	}
+	if h.Rsv&^allowed != 0 {
 		return ErrReservedBits
 	}
 	if max := d.maxPayload(); max >= 0 && h.Length > max {

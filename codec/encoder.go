@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"compress/flate"
 	"crypto/rand"
 	"net"
 	"slices"
@@ -39,6 +40,19 @@ const keyBatch = 64
 type Encoder struct {
 	// Client makes this a client's encoder: frames are masked.
 	Client bool
+
+	// Compress enables permessage-deflate (RFC 7692) for the messages of
+	// AppendMessage of at least CompressMin bytes (DefaultCompressMin if
+	// zero); shorter ones go out uncompressed, which the peer accepts
+	// whatever was negotiated. Each message is compressed on its own, with
+	// no context taken over from earlier ones, which is valid under every
+	// negotiation and keeps no flate state per connection: compressors are
+	// shared through a pool.
+	Compress bool
+	// CompressLevel is the compress/flate level; 0 means flate.BestSpeed.
+	CompressLevel int
+	// CompressMin is the smallest payload that is compressed.
+	CompressMin int
 
 	closed bool
 	nkeys  int
@@ -101,7 +115,8 @@ func (e *Encoder) allowed(op Opcode, fin bool, n int) error {
 // AppendMessage appends a whole message of opcode op (OpText or OpBinary)
 // as frames of at most maxFrame payload bytes each (one frame if maxFrame <=
 // 0 or the payload fits). rsv is set on the first frame only, as
-// permessage-deflate requires.
+// permessage-deflate requires. With Compress set, a payload of at least
+// CompressMin bytes is compressed and sent with RSV1.
 func (e *Encoder) AppendMessage(dst []byte, op Opcode, rsv uint8, payload []byte, maxFrame int) ([]byte, error) {
 	if op.IsControl() {
 		return e.AppendFrame(dst, op, true, rsv, payload)
@@ -109,6 +124,34 @@ func (e *Encoder) AppendMessage(dst []byte, op Opcode, rsv uint8, payload []byte
 	if e.closed {
 		return dst, ErrClosed
 	}
+	if e.Compress && len(payload) >= e.compressMin() {
+		level := e.CompressLevel
+		if level == 0 {
+			level = flate.BestSpeed
+		}
+		if err := checkLevel(level); err != nil {
+			return dst, err
+		}
+		buf := deflated.Get()
+		buf.B = appendDeflate(buf.B[:0], payload, level)
+		dst, _ = e.appendFrames(dst, op, rsv|Rsv1, buf.B, maxFrame)
+		deflated.Put(buf)
+		return dst, nil
+	}
+	return e.appendFrames(dst, op, rsv, payload, maxFrame)
+}
+
+// DefaultCompressMin is the CompressMin of an Encoder that leaves it zero.
+const DefaultCompressMin = 128
+
+func (e *Encoder) compressMin() int {
+	if e.CompressMin == 0 {
+		return DefaultCompressMin
+	}
+	return e.CompressMin
+}
+
+func (e *Encoder) appendFrames(dst []byte, op Opcode, rsv uint8, payload []byte, maxFrame int) ([]byte, error) {
 	if maxFrame <= 0 || len(payload) <= maxFrame {
 		return AppendFrame(dst, e.header(Header{Fin: true, Rsv: rsv, Opcode: op}), payload), nil
 	}

@@ -66,8 +66,25 @@ type MessageDecoder struct {
 
 	// Stream delivers each fragment, and each piece of a fragment as it
 	// arrives, with More set on all but the last, instead of gathering the
-	// message.
+	// message. Compressed messages are always gathered.
 	Stream bool
+
+	// Inflate enables permessage-deflate (RFC 7692) as negotiated: RSV1 is
+	// accepted on the first frame of a data message, and such a message is
+	// inflated before it is delivered. MaxMessage then limits the inflated
+	// size too, checked as the output is produced, so a small message that
+	// inflates to a huge one fails with ErrMessageTooLarge after at most
+	// MaxMessage bytes; text is checked for UTF-8 after inflating. The
+	// inflater is shared through a pool: a connection holds no flate state
+	// between messages.
+	Inflate bool
+
+	// InflateContext is set when the peer keeps its compression context
+	// from message to message (no client_no_context_takeover, or for a
+	// client no server_no_context_takeover, was negotiated). The decoder
+	// then keeps the last 32 KiB of inflated output between messages: that
+	// is the memory context takeover costs per connection.
+	InflateContext bool
 
 	open       bool // a data message is in progress
 	op         Opcode
@@ -79,6 +96,8 @@ type MessageDecoder struct {
 	peerClosed bool
 	buf        *bytebufferpool.ByteBuffer
 	held       *bytebufferpool.ByteBuffer
+	heldPool   *bytebufferpool.Pool
+	window     []byte // the peer's compression context, with InflateContext
 	err        error
 }
 
@@ -164,6 +183,9 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 		m.open = false
 	}
 	msg = Message{Opcode: m.op, Compressed: m.compressed}
+	if m.compressed && m.Inflate {
+		return m.compressedPiece(msg, f.Payload, last)
+	}
 	switch {
 	case m.Stream:
 		msg.Payload, msg.More = f.Payload, !last
@@ -180,9 +202,66 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 	if !last {
 		return Message{}, false, nil
 	}
-	m.held, m.buf = m.buf, nil
+	m.held, m.heldPool, m.buf = m.buf, &messagePool, nil
 	msg.Payload = m.held.B
 	return msg, true, nil
+}
+
+// compressedPiece gathers a piece of a compressed message and, at its
+// last piece, inflates the message.
+func (m *MessageDecoder) compressedPiece(msg Message, p []byte, last bool) (Message, bool, error) {
+	if !last || m.buf != nil {
+		if m.buf == nil {
+			m.buf = messagePool.Get()
+			m.buf.B = m.buf.B[:0]
+		}
+		m.buf.B = append(m.buf.B, p...)
+		if !last {
+			return Message{}, false, nil
+		}
+		p = m.buf.B
+	}
+	out := inflated.Get()
+	out.B = out.B[:0]
+	var dict []byte
+	if m.InflateContext {
+		dict = m.window
+	}
+	err := inflate(out, p, dict, m.maxMessage())
+	m.dropBuf()
+	if err != nil {
+		putBuffer(&inflated, out, m.maxMessage())
+		return Message{}, false, err
+	}
+	if m.InflateContext {
+		m.keepWindow(out.B)
+	}
+	if m.op == OpText {
+		var v utf8State
+		if i := v.feed(out.B); i >= 0 || !v.complete() {
+			m.badAt = int64(len(out.B))
+			if i >= 0 {
+				m.badAt = int64(i)
+			}
+			putBuffer(&inflated, out, m.maxMessage())
+			return Message{}, false, ErrInvalidUTF8
+		}
+	}
+	m.held, m.heldPool = out, &inflated
+	msg.Payload = out.B
+	return msg, true, nil
+}
+
+// keepWindow keeps the last 32 KiB of everything inflated so far.
+func (m *MessageDecoder) keepWindow(out []byte) {
+	if len(out) >= windowSize {
+		m.window = append(m.window[:0], out[len(out)-windowSize:]...)
+		return
+	}
+	if keep := windowSize - len(out); len(m.window) > keep {
+		m.window = append(m.window[:0], m.window[len(m.window)-keep:]...)
+	}
+	m.window = append(m.window, out...)
 }
 
 // limitNext tells the Decoder to pass data frames through in chunks and
@@ -190,7 +269,7 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 // message too large fails at its header and text is checked as it arrives.
 func (m *MessageDecoder) limitNext() {
 	d := &m.Decoder
-	d.chunked = true
+	d.chunked, d.inflate = true, m.Inflate
 	d.msgMax = m.maxMessage()
 	d.msgRoom = d.msgMax
 	if d.msgMax >= 0 && m.open {
@@ -258,7 +337,7 @@ func (m *MessageDecoder) PeerClosed() bool { return m.peerClosed }
 // be used afterwards.
 func (m *MessageDecoder) Release() {
 	if m.held != nil {
-		putBuffer(&messagePool, m.held, m.maxMessage())
+		putBuffer(m.heldPool, m.held, m.maxMessage())
 		m.held = nil
 	}
 	m.Decoder.Release()
@@ -271,7 +350,8 @@ func (m *MessageDecoder) Reset() {
 	m.dropBuf()
 	m.Decoder.Reset()
 	cfg := m.Decoder
-	*m = MessageDecoder{Decoder: cfg, MaxMessage: m.MaxMessage, MaxFragments: m.MaxFragments, Stream: m.Stream}
+	*m = MessageDecoder{Decoder: cfg, MaxMessage: m.MaxMessage, MaxFragments: m.MaxFragments, Stream: m.Stream,
+		Inflate: m.Inflate, InflateContext: m.InflateContext}
 }
 
 func (m *MessageDecoder) dropBuf() {

@@ -1,0 +1,145 @@
+package codec
+
+import (
+	"compress/flate"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/valyala/bytebufferpool"
+)
+
+// permessage-deflate (RFC 7692). A compressed message is the DEFLATE
+// stream of its payload, ended with a sync flush whose last four bytes
+// (00 00 ff ff) are left off the wire. Inflating puts them back, followed by
+// an empty final block so the inflater ends cleanly at the message's end.
+var deflateTail = []byte{0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff}
+
+// windowSize is the LZ77 window of DEFLATE: what context takeover keeps.
+const windowSize = 32 << 10
+
+// inflaters and deflaters are shared by all connections, so that a
+// connection holds no flate state between messages.
+var (
+	inflaters sync.Pool                            // io.ReadCloser that is a flate.Resetter
+	deflaters [flate.BestCompression + 3]sync.Pool // by level+2: HuffmanOnly (-2) to BestCompression (9)
+	inflated  bytebufferpool.Pool                  // inflated messages
+	deflated  bytebufferpool.Pool                  // compressed payloads being framed
+)
+
+// ErrInflate is returned for a compressed message that is not a valid
+// DEFLATE stream.
+var ErrInflate = protocolError(CloseInvalidPayload, "invalid compressed message")
+
+// inflateSource reads a compressed payload and then deflateTail.
+type inflateSource struct {
+	p    []byte
+	tail int
+}
+
+func (s *inflateSource) Read(b []byte) (int, error) {
+	if len(s.p) > 0 {
+		n := copy(b, s.p)
+		s.p = s.p[n:]
+		return n, nil
+	}
+	if s.tail == len(deflateTail) {
+		return 0, io.EOF
+	}
+	n := copy(b, deflateTail[s.tail:])
+	s.tail += n
+	return n, nil
+}
+
+// ReadByte lets flate read the source directly instead of wrapping it in a
+// bufio.Reader of its own.
+func (s *inflateSource) ReadByte() (byte, error) {
+	var b [1]byte
+	if _, err := s.Read(b[:]); err != nil {
+		return 0, err
+	}
+	return b[0], nil
+}
+
+// inflate appends the inflated payload p to out. It stops with
+// ErrMessageTooLarge as soon as the output would pass limit (negative: no
+// limit), so a small message that inflates to a huge one costs at most the
+// limit. dict, if not nil, is the window of earlier messages (context
+// takeover).
+func inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64) error {
+	src := &inflateSource{p: p}
+	var fr io.ReadCloser
+	if v := inflaters.Get(); v != nil {
+		fr = v.(io.ReadCloser)
+		if err := fr.(flate.Resetter).Reset(src, dict); err != nil {
+			return ErrInflate
+		}
+	} else {
+		fr = flate.NewReaderDict(src, dict)
+	}
+	defer inflaters.Put(fr)
+	buf := out.B
+	for {
+		if len(buf) == cap(buf) {
+			grow := max(cap(buf), 4096)
+			if limit >= 0 {
+				grow = int(min(int64(grow), limit+1-int64(len(buf))))
+			}
+			buf = append(buf, make([]byte, grow)...)[:len(buf)]
+		}
+		n, err := fr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if limit >= 0 && int64(len(buf)) > limit {
+			out.B = buf
+			return ErrMessageTooLarge
+		}
+		if err == io.EOF {
+			out.B = buf
+			return nil
+		}
+		if err != nil {
+			out.B = buf
+			return ErrInflate
+		}
+	}
+}
+
+// appendDeflate appends the compressed form of p, as sent on the wire
+// (without the trailing 00 00 ff ff), to dst.
+func appendDeflate(dst, p []byte, level int) []byte {
+	pool := &deflaters[level+2]
+	w := &appendWriter{b: dst}
+	var fw *flate.Writer
+	if v := pool.Get(); v != nil {
+		fw = v.(*flate.Writer)
+		fw.Reset(w)
+	} else {
+		var err error
+		if fw, err = flate.NewWriter(w, level); err != nil {
+			panic("codec: " + err.Error()) // level is checked by the caller
+		}
+	}
+	fw.Write(p)
+	fw.Flush()
+	pool.Put(fw)
+	out := w.b
+	// A sync flush always ends with an empty stored block: 00 00 ff ff.
+	return out[:len(out)-4]
+}
+
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// errLevel is returned for a compression level flate does not know.
+var errLevel = errors.New("codec: invalid compression level")
+
+func checkLevel(level int) error {
+	if level < flate.HuffmanOnly || level > flate.BestCompression {
+		return errLevel
+	}
+	return nil
+}
