@@ -55,6 +55,9 @@ func TestConformance(t *testing.T) {
 			for _, rc := range handshakeCases() {
 				t.Run(rc.name, func(t *testing.T) { rc.run(t, addr) })
 			}
+			for _, rc := range deflateCases() {
+				t.Run(rc.name, func(t *testing.T) { rc.run(t, addr) })
+			}
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) { tc.run(dial(t, addr)) })
 			}

@@ -49,6 +49,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:9001", "`address` to listen on")
 	maxMessage := flag.Int64("max-message", codec.DefaultMaxMessage, "largest message accepted, in `bytes`")
 	readBuffer := flag.Int("read-buffer", 32<<10, "read buffer of each connection, in `bytes`")
+	deflate := flag.Bool("deflate", true, "negotiate permessage-deflate (RFC 7692)")
 	flag.Parse()
 	if *maxMessage <= 0 {
 		fmt.Fprintln(os.Stderr, "echo: -max-message must be positive")
@@ -66,6 +67,9 @@ func main() {
 		up:         handshake.Upgrader{MaxHeaderBytes: handshake.DefaultMaxHeaderBytes},
 		maxMessage: *maxMessage,
 		readBuffer: max(*readBuffer, handshake.DefaultMaxHeaderBytes),
+	}
+	if *deflate {
+		s.up.Extensions = (&handshake.Deflate{}).Negotiate
 	}
 	for {
 		nc, err := ln.Accept()
@@ -151,6 +155,7 @@ func (s *server) upgrade(c *conn, buf []byte) ([]byte, bool) {
 			return nil, false
 		}
 		c.nc.SetReadDeadline(time.Time{})
+		compression(&c.dec, &c.enc, res.Extensions)
 		return buf[head:n], true
 	}
 }
@@ -186,8 +191,25 @@ func (c *conn) handle(data []byte) bool {
 	}
 }
 
-// echo sends msg back as one frame.
+// compression turns permessage-deflate on for a connection whose response
+// accepted it.
+func compression(dec *codec.MessageDecoder, enc *codec.Encoder, extensions string) {
+	p, found, _ := handshake.DeflateResponse([][]byte{[]byte(extensions)})
+	if !found {
+		return
+	}
+	dec.Inflate = true
+	dec.InflateContext = !p.ClientNoContextTakeover
+	enc.Compress = true
+}
+
+// echo sends msg back as one frame, compressed when the connection
+// negotiated it.
 func (c *conn) echo(msg codec.Message) bool {
+	if c.enc.Compress {
+		c.out, _ = c.enc.AppendMessage(c.out, msg.Opcode, 0, msg.Payload, 0)
+		return len(c.out) <= copyLimit || c.flush()
+	}
 	if len(msg.Payload) <= copyLimit {
 		c.out, _ = c.enc.AppendFrame(c.out, msg.Opcode, true, 0, msg.Payload)
 		return true

@@ -30,12 +30,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wsframe/wsframe/codec"
+	"github.com/wsframe/wsframe/handshake"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:9002", "`address` to listen on")
 	loops := flag.Int("loops", runtime.NumCPU(), "`number` of event loops")
 	maxMessage := flag.Int64("max-message", codec.DefaultMaxMessage, "largest message accepted, in `bytes`")
+	deflate := flag.Bool("deflate", true, "negotiate permessage-deflate (RFC 7692)")
 	flag.Parse()
 	if *loops < 1 || *maxMessage <= 0 {
 		fmt.Fprintln(os.Stderr, "epoll: -loops and -max-message must be positive")
@@ -53,6 +55,9 @@ func main() {
 	fmt.Println("listening on", name)
 
 	s := &server{maxMessage: *maxMessage}
+	if *deflate {
+		s.up.Extensions = (&handshake.Deflate{}).Negotiate
+	}
 	log.Fatal(s.serve(lfd, *loops))
 }
 

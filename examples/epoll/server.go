@@ -281,6 +281,11 @@ func (l *loop) upgrade(c *conn, data []byte) ([]byte, bool) {
 	}
 	c.dec.MaxMessage = l.s.maxMessage
 	c.dec.MaxPayload = l.s.maxMessage
+	if p, found, _ := handshake.DeflateResponse([][]byte{[]byte(res.Extensions)}); found {
+		c.dec.Inflate = true
+		c.dec.InflateContext = !p.ClientNoContextTakeover
+		c.enc.Compress = true
+	}
 	return req[n:], true
 }
 
@@ -303,6 +308,10 @@ func (l *loop) serve(c *conn, data []byte) {
 		}
 		switch msg.Opcode {
 		case codec.OpText, codec.OpBinary:
+			if c.enc.Compress {
+				l.out, _ = c.enc.AppendMessage(l.out, msg.Opcode, 0, msg.Payload, 0)
+				continue
+			}
 			if len(msg.Payload) <= copyLimit {
 				l.out, _ = c.enc.AppendFrame(l.out, msg.Opcode, true, 0, msg.Payload)
 				continue
