@@ -205,3 +205,32 @@ func BenchmarkUTF8(b *testing.B) {
 }
 
 var _ io.Reader = (*loopReader)(nil)
+
+// BenchmarkDeflateEcho measures what a compressing echo server does per
+// message: inflate a compressed client message and compress the reply.
+func BenchmarkDeflateEcho(b *testing.B) {
+	for _, n := range []int{1024, 65536} {
+		b.Run(fmt.Sprintf("size=%d", n), func(b *testing.B) {
+			text := []byte(strings.Repeat("héllo wörld, this is a compressible text message. ", n/50+1)[:n])
+			cli := Encoder{Client: true, Compress: true}
+			in, _ := cli.AppendMessage(nil, OpText, 0, text, 0)
+			for !utf8.Valid(text) {
+				b.Fatal("invalid text")
+			}
+			srv := Encoder{Compress: true}
+			m := MessageDecoder{Inflate: true}
+			frame := make([]byte, len(in))
+			out := make([]byte, 0, n+64)
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				copy(frame, in) // Decode unmasks in place
+				msg, _, err := m.Decode(frame)
+				if err != nil || len(msg.Payload) != n {
+					b.Fatal(err)
+				}
+				out, _ = srv.AppendMessage(out[:0], msg.Opcode, 0, msg.Payload, 0)
+			}
+		})
+	}
+}

@@ -22,7 +22,7 @@ const windowSize = 32 << 10
 // connection holds no flate state between messages.
 var (
 	inflaters sync.Pool                            // io.ReadCloser that is a flate.Resetter
-	deflaters [flate.BestCompression + 3]sync.Pool // by level+2: HuffmanOnly (-2) to BestCompression (9)
+	deflaters [flate.BestCompression + 3]sync.Pool // *deflater by level+2: HuffmanOnly (-2) to BestCompression (9)
 	inflated  bytebufferpool.Pool                  // inflated messages
 	deflated  bytebufferpool.Pool                  // compressed payloads being framed
 )
@@ -30,6 +30,18 @@ var (
 // ErrInflate is returned for a compressed message that is not a valid
 // DEFLATE stream.
 var ErrInflate = protocolError(CloseInvalidPayload, "invalid compressed message")
+
+// inflater is a pooled flate reader with the source it reads.
+type inflater struct {
+	fr  io.ReadCloser // a flate.Resetter
+	src inflateSource
+}
+
+// deflater is a pooled flate writer with the buffer it writes to.
+type deflater struct {
+	fw *flate.Writer
+	w  appendWriter
+}
 
 // inflateSource reads a compressed payload and then deflateTail.
 type inflateSource struct {
@@ -67,17 +79,21 @@ func (s *inflateSource) ReadByte() (byte, error) {
 // limit. dict, if not nil, is the window of earlier messages (context
 // takeover).
 func inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64) error {
-	src := &inflateSource{p: p}
-	var fr io.ReadCloser
-	if v := inflaters.Get(); v != nil {
-		fr = v.(io.ReadCloser)
-		if err := fr.(flate.Resetter).Reset(src, dict); err != nil {
-			return ErrInflate
-		}
-	} else {
-		fr = flate.NewReaderDict(src, dict)
+	in, _ := inflaters.Get().(*inflater)
+	if in == nil {
+		in = new(inflater)
 	}
-	defer inflaters.Put(fr)
+	in.src = inflateSource{p: p}
+	if in.fr == nil {
+		in.fr = flate.NewReaderDict(&in.src, dict)
+	} else if err := in.fr.(flate.Resetter).Reset(&in.src, dict); err != nil {
+		return ErrInflate
+	}
+	defer func() {
+		in.src = inflateSource{}
+		inflaters.Put(in)
+	}()
+	fr := in.fr
 	buf := out.B
 	for {
 		if len(buf) == cap(buf) {
@@ -108,21 +124,24 @@ func inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64)
 // (without the trailing 00 00 ff ff), to dst.
 func appendDeflate(dst, p []byte, level int) []byte {
 	pool := &deflaters[level+2]
-	w := &appendWriter{b: dst}
-	var fw *flate.Writer
-	if v := pool.Get(); v != nil {
-		fw = v.(*flate.Writer)
-		fw.Reset(w)
-	} else {
+	d, _ := pool.Get().(*deflater)
+	if d == nil {
+		d = new(deflater)
+	}
+	d.w.b = dst
+	if d.fw == nil {
 		var err error
-		if fw, err = flate.NewWriter(w, level); err != nil {
+		if d.fw, err = flate.NewWriter(&d.w, level); err != nil {
 			panic("codec: " + err.Error()) // level is checked by the caller
 		}
+	} else {
+		d.fw.Reset(&d.w)
 	}
-	fw.Write(p)
-	fw.Flush()
-	pool.Put(fw)
-	out := w.b
+	d.fw.Write(p)
+	d.fw.Flush()
+	out := d.w.b
+	d.w.b = nil
+	pool.Put(d)
 	// A sync flush always ends with an empty stored block: 00 00 ff ff.
 	return out[:len(out)-4]
 }
