@@ -54,14 +54,14 @@ func (r *result) add(t *testing.T, f Frame) {
 	r.frames = append(r.frames, record{f.Header, append([]byte{}, f.Payload...)})
 }
 
-// decodeChunks feeds stream to a fresh Decoder made by newDec, in the given
-// chunks. With NoGather, the caller's side keeps unconsumed bytes and
-// prepends them to the next chunk, as an I/O loop would.
-func decodeChunks(t *testing.T, newDec func() *Decoder, stream []byte, cuts []int) result {
-	t.Helper()
-	stream = append([]byte{}, stream...) // Decode unmasks in place
-	d := newDec()
-	var res result
+// feed passes a copy of stream (decoding unmasks in place) to decode in
+// the pieces that cuts mark, as an I/O loop would. decode consumes from the
+// front of what it is given and says how many bytes it took, and whether to
+// wait for the next piece or to stop. With keep, the bytes decode left are
+// kept and the next piece is appended to them (NoGather); otherwise they
+// are dropped, which decode must then rule out itself.
+func feed(stream []byte, cuts []int, keep bool, decode func(b []byte) (n int, wait, stop bool)) {
+	stream = append([]byte{}, stream...)
 	var pending []byte
 	prev := 0
 	for ci := 0; ci <= len(cuts); ci++ {
@@ -71,42 +71,60 @@ func decodeChunks(t *testing.T, newDec func() *Decoder, stream []byte, cuts []in
 		}
 		chunk := stream[prev:end]
 		prev = end
-		if d.NoGather {
+		if keep {
 			pending = append(pending, chunk...)
 			chunk = pending
 		}
 		for len(chunk) > 0 {
-			f, n, err := d.Decode(chunk)
-			if n < 0 || n > len(chunk) {
-				t.Fatalf("Decode consumed %d of %d bytes", n, len(chunk))
-			}
+			n, wait, stop := decode(chunk)
 			chunk = chunk[n:]
-			if err == ErrNeedMore {
-				if !d.NoGather && len(chunk) != 0 {
-					t.Fatalf("ErrNeedMore with %d bytes left unconsumed", len(chunk))
-				}
-				if d.Needed() <= 0 {
-					t.Fatalf("ErrNeedMore with Needed() = %d", d.Needed())
-				}
+			if stop {
+				return
+			}
+			if wait {
 				break
 			}
-			if err != nil {
-				if n != 0 {
-					t.Fatalf("error %v consumed %d bytes", err, n)
-				}
-				res.err = err
-				if _, _, again := d.Decode(chunk); again != err {
-					t.Fatalf("error not sticky: %v then %v", err, again)
-				}
-				return res
-			}
-			res.add(t, f)
 		}
-		if d.NoGather {
-			pending = chunk // the unconsumed tail; the next chunk is appended to it
+		if keep {
+			pending = chunk // the unconsumed tail; the next piece is appended to it
 		}
 	}
-	if d.state != stateIdle {
+}
+
+// decodeChunks feeds stream to a fresh Decoder made by newDec, in the given
+// chunks, and checks the Decoder's promises on the way.
+func decodeChunks(t *testing.T, newDec func() *Decoder, stream []byte, cuts []int) result {
+	t.Helper()
+	d := newDec()
+	var res result
+	feed(stream, cuts, d.NoGather, func(chunk []byte) (int, bool, bool) {
+		f, n, err := d.Decode(chunk)
+		if n < 0 || n > len(chunk) {
+			t.Fatalf("Decode consumed %d of %d bytes", n, len(chunk))
+		}
+		switch {
+		case err == ErrNeedMore:
+			if !d.NoGather && n != len(chunk) {
+				t.Fatalf("ErrNeedMore with %d bytes left unconsumed", len(chunk)-n)
+			}
+			if d.Needed() <= 0 {
+				t.Fatalf("ErrNeedMore with Needed() = %d", d.Needed())
+			}
+			return n, true, false
+		case err != nil:
+			if n != 0 {
+				t.Fatalf("error %v consumed %d bytes", err, n)
+			}
+			res.err = err
+			if _, _, again := d.Decode(chunk); again != err {
+				t.Fatalf("error not sticky: %v then %v", err, again)
+			}
+			return n, false, true
+		}
+		res.add(t, f)
+		return n, false, false
+	})
+	if res.err == nil && d.state != stateIdle {
 		res.err = ErrTruncated
 	}
 	d.Reset()

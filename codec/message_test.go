@@ -30,53 +30,34 @@ func (r msgResult) String() string { return fmt.Sprintf("%+v err=%v", r.msgs, r.
 // streamed message's pieces are joined.
 func decodeMessages(t *testing.T, newDec func() *MessageDecoder, stream []byte, cuts []int) (msgResult, *MessageDecoder) {
 	t.Helper()
-	stream = append([]byte{}, stream...)
 	m := newDec()
 	var res msgResult
-	var pending []byte
 	var open *msgRecord // a streamed message whose last piece has not come
-	prev := 0
-	for ci := 0; ci <= len(cuts); ci++ {
-		end := len(stream)
-		if ci < len(cuts) {
-			end = cuts[ci]
+	feed(stream, cuts, m.NoGather, func(chunk []byte) (int, bool, bool) {
+		msg, n, err := m.Decode(chunk)
+		switch {
+		case err == ErrNeedMore:
+			return n, true, false
+		case err == ErrPeerClosed:
+			return n, false, true
+		case err != nil:
+			res.err = err
+			return n, false, true
 		}
-		chunk := stream[prev:end]
-		prev = end
-		if m.NoGather {
-			pending = append(pending, chunk...)
-			chunk = pending
+		rec := msgRecord{msg.Opcode, string(msg.Payload), msg.Code, string(msg.Reason), msg.Compressed}
+		if !msg.Opcode.IsControl() && open != nil {
+			open.payload += rec.payload
+			rec, open = *open, nil
 		}
-		for len(chunk) > 0 {
-			msg, n, err := m.Decode(chunk)
-			chunk = chunk[n:]
-			if err == ErrNeedMore {
-				break
-			}
-			if err == ErrPeerClosed {
-				return res, m
-			}
-			if err != nil {
-				res.err = err
-				return res, m
-			}
-			rec := msgRecord{msg.Opcode, string(msg.Payload), msg.Code, string(msg.Reason), msg.Compressed}
-			if !msg.Opcode.IsControl() && open != nil {
-				open.payload += rec.payload
-				rec, open = *open, nil
-			}
-			if msg.More {
-				open = &rec
-				continue
-			}
-			// A streamed message is recorded when its last piece arrives, so
-			// the order matches that of gathered messages.
-			res.msgs = append(res.msgs, rec)
+		if msg.More {
+			open = &rec
+			return n, false, false
 		}
-		if m.NoGather {
-			pending = chunk
-		}
-	}
+		// A streamed message is recorded when its last piece arrives, so the
+		// order matches that of gathered messages.
+		res.msgs = append(res.msgs, rec)
+		return n, false, false
+	})
 	return res, m
 }
 
