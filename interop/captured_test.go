@@ -159,7 +159,8 @@ func TestCapturedFrames(t *testing.T) {
 
 // checkCapturedRequest checks that the server handshake accepts the
 // client's request with the accept value RFC 6455 gives for its key, and
-// selects none of the extensions it offers.
+// selects none of the extensions it offers; with handshake.Deflate it
+// accepts the client's permessage-deflate offer.
 func checkCapturedRequest(t *testing.T, head []byte) {
 	var up handshake.Upgrader
 	res, n, err := up.Handshake(nil, head)
@@ -172,6 +173,20 @@ func checkCapturedRequest(t *testing.T, head []byte) {
 		accept + "\r\n\r\n"
 	if string(res.Response) != want {
 		t.Errorf("response:\n%q\nwant\n%q", res.Response, want)
+	}
+
+	// The examples' negotiation accepts the client's permessage-deflate
+	// offer as examplesDeflate.
+	up.Extensions = (&handshake.Deflate{}).Negotiate
+	if res, _, err = up.Handshake(nil, head); err != nil {
+		t.Fatalf("Handshake with handshake.Deflate: %v", err)
+	}
+	if res.Extensions != examplesDeflate {
+		t.Errorf("handshake.Deflate selected %q, want %q", res.Extensions, examplesDeflate)
+	}
+	ext := "Sec-WebSocket-Extensions: " + examplesDeflate + "\r\n"
+	if !bytes.Contains(res.Response, []byte(ext)) {
+		t.Errorf("response:\n%q\nwant it to hold %q", res.Response, ext)
 	}
 }
 

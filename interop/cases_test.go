@@ -109,6 +109,9 @@ type result struct {
 	Reason string `json:"reason"` // close reason the peer sent
 	Ms     int    `json:"ms"`     // from sending the close to the connection's end
 	Error  string `json:"error"`
+	// Extensions is set on the line {"case": "open"} a client script
+	// prints first: the extensions the server's response selected.
+	Extensions string `json:"extensions"`
 }
 
 // features are what a client can be asked to do beyond whole messages.

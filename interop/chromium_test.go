@@ -18,8 +18,9 @@ import (
 // server on 127.0.0.1; the page runs the cases against wsURL and writes its
 // results into the DOM, which Chromium prints once the page has loaded.
 // The page's load waits for /hold, which the server answers when the page
-// posts /done.
-func chromiumClient(t *testing.T, wsURL string) {
+// posts /done. The server must have selected the extensions ext
+// (WebSocket.extensions).
+func chromiumClient(t *testing.T, wsURL, ext string) {
 	chromium := needChromium(t)
 	cases := echoCases(features{})
 
@@ -76,7 +77,7 @@ func chromiumClient(t *testing.T, wsURL string) {
 	if err != nil || len(got) == 0 {
 		t.Fatalf("no results in the page (%v); DOM:\n%s\nstderr:\n%s", err, tail(stdout.String(), 4000), tail(stderr.String(), 4000))
 	}
-	checkResults(t, cases, got)
+	checkResults(t, cases, opened(t, "chromium", got, ext))
 }
 
 // resultsOf returns the text of the page's <pre id="results"> in dom.

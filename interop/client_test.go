@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
@@ -24,10 +25,16 @@ type clientConfig struct {
 	name     string
 	readSize int
 	dec      codec.MessageDecoder
-	write    string // "frame": AppendFrame; "buffers": Encoder.Buffers; "split": AppendMessage in 16 KiB frames
+	// write is how whole messages go out: "frame", AppendFrame; "buffers",
+	// Encoder.Buffers; "message", AppendMessage in one frame; "split",
+	// AppendMessage in 16 KiB frames. Only AppendMessage compresses.
+	write string
 	// trickle writes 1 to 7 bytes at a time, so that the server reads
 	// headers, payloads and control frames in pieces.
 	trickle bool
+	// compressLevel and compressMin configure the Encoder once
+	// permessage-deflate is negotiated (0: its defaults).
+	compressLevel, compressMin int
 }
 
 func clientConfigs() []clientConfig {
@@ -45,14 +52,38 @@ func clientConfigs() []clientConfig {
 // with the code and reason they received.
 type echoServer struct {
 	name string
-	cmd  func(t *testing.T) *exec.Cmd
+	// cmd starts the script with --deflate=deflate: "on", "no-context" or
+	// "off".
+	cmd func(t *testing.T, deflate string) *exec.Cmd
 	// countsPings: the server reports how many pings it received.
 	countsPings bool
+	// on and noContext are the parameters of the server's response to
+	// handshake.DeflateOffer with --deflate=on and --deflate=no-context.
+	// Both servers then compress every message.
+	on, noContext handshake.DeflateParams
 }
 
 var echoServers = []echoServer{
-	{"node", func(t *testing.T) *exec.Cmd { return exec.Command(needNode(t), "peers/node/server.mjs") }, true},
-	{"python", func(t *testing.T) *exec.Cmd { return exec.Command(needPython(t), "peers/python/server.py") }, false},
+	{
+		name: "node",
+		cmd: func(t *testing.T, deflate string) *exec.Cmd {
+			return exec.Command(needNode(t), "peers/node/server.mjs", "--deflate="+deflate)
+		},
+		countsPings: true,
+		// ws with perMessageDeflate {threshold: 0} (and serverNoContextTakeover).
+		on:        handshake.DeflateParams{ClientNoContextTakeover: true},
+		noContext: handshake.DeflateParams{ServerNoContextTakeover: true, ClientNoContextTakeover: true},
+	},
+	{
+		name: "python",
+		cmd: func(t *testing.T, deflate string) *exec.Cmd {
+			return exec.Command(needPython(t), "peers/python/server.py", "--deflate="+deflate)
+		},
+		// websockets' default: server_max_window_bits=12, and the
+		// server's context kept unless asked otherwise.
+		on:        handshake.DeflateParams{ClientNoContextTakeover: true, ServerMaxWindowBits: 12},
+		noContext: handshake.DeflateParams{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 12},
+	},
 }
 
 // serverEvent is a line an echo server script prints.
@@ -60,7 +91,8 @@ type serverEvent struct {
 	Port       int    `json:"port"`
 	Event      string `json:"event"` // "open", "close" or "error"
 	Protocol   string `json:"protocol"`
-	Extensions string `json:"extensions"`
+	Extensions string `json:"extensions"` // offered by the client
+	Negotiated string `json:"negotiated"` // the response's Sec-WebSocket-Extensions
 	Code       int    `json:"code"`
 	Reason     string `json:"reason"`
 	Pings      *int   `json:"pings"`
@@ -85,55 +117,106 @@ func (p *proc) event(t *testing.T) serverEvent {
 
 // TestClient runs a client built from handshake.Client, codec.Encoder and
 // codec.MessageDecoder against the Node ws and Python websockets echo
-// servers.
+// servers: without compression, with permessage-deflate while the server
+// keeps its compression context and while it does not, and offering it to
+// a server that declines.
 func TestClient(t *testing.T) {
 	for _, s := range echoServers {
 		t.Run(s.name, func(t *testing.T) {
-			srv := start(t, s.name+" server", s.cmd(t))
-			ev := srv.event(t)
-			if ev.Port == 0 {
-				t.Fatalf("%s printed %+v first, want its port", srv.name, ev)
-			}
-			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ev.Port))
+			// Offering no extension to a server that would accept one.
+			srv, addr := startEcho(t, s, "on")
 			for _, cfg := range clientConfigs() {
-				t.Run(cfg.name, func(t *testing.T) {
-					c := dial(t, addr, cfg, "chat")
-					checkOpen(t, srv)
-					cases := echoCases(allFeatures)
-					got, pings := c.run(cases, cfg.write)
-					checkResults(t, cases, got)
-					if r := got[len(got)-1]; r.Reason != "bye" {
-						t.Errorf("the server's close reason is %q, want the one sent, \"bye\"", r.Reason)
-					}
-					ev := srv.event(t)
-					if ev.Event != "close" || ev.Code != 1000 || ev.Reason != "bye" {
-						t.Errorf("the server saw %+v, want close 1000 \"bye\"", ev)
-					}
-					if s.countsPings && (ev.Pings == nil || *ev.Pings != pings) {
-						t.Errorf("the server saw %v pings, want %d", ev.Pings, pings)
-					}
-				})
+				t.Run(cfg.name, func(t *testing.T) { echoRun(t, s, srv, addr, cfg, deflateRun{}) })
 			}
-			t.Run("server-close", func(t *testing.T) {
-				c := dial(t, addr, clientConfigs()[0], "chat")
-				checkOpen(t, srv)
-				c.serverClose(t)
-				if ev := srv.event(t); ev.Event != "close" || ev.Code != 4000 {
-					t.Errorf("the server saw %+v, want our reply: close 4000", ev)
-				}
-			})
+			t.Run("server-close", func(t *testing.T) { serverCloseRun(t, srv, addr, clientConfigs()[0], deflateRun{}) })
+
+			// The server keeps its context: InflateContext.
+			on := deflateRun{offer: true, found: true, params: s.on, compresses: always}
+			for _, cfg := range deflateConfigs() {
+				t.Run("deflate/"+cfg.name, func(t *testing.T) { echoRun(t, s, srv, addr, cfg, on) })
+			}
+			// With compressMin 1, "close me" goes out compressed.
+			t.Run("deflate/server-close", func(t *testing.T) { serverCloseRun(t, srv, addr, deflateConfigs()[2], on) })
 			if err := srv.running(); err != nil {
 				t.Error(err)
 			}
+
+			t.Run("deflate-no-context", func(t *testing.T) {
+				srv, addr := startEcho(t, s, "no-context")
+				run := deflateRun{offer: true, found: true, params: s.noContext, compresses: always}
+				for _, cfg := range deflateConfigs() {
+					t.Run(cfg.name, func(t *testing.T) { echoRun(t, s, srv, addr, cfg, run) })
+				}
+				if err := srv.running(); err != nil {
+					t.Error(err)
+				}
+			})
+			t.Run("deflate-declined", func(t *testing.T) {
+				srv, addr := startEcho(t, s, "off")
+				echoRun(t, s, srv, addr, deflateConfigs()[0], deflateRun{offer: true, compresses: never})
+				if err := srv.running(); err != nil {
+					t.Error(err)
+				}
+			})
 		})
 	}
 }
 
-func checkOpen(t *testing.T, srv *proc) {
+// startEcho starts s's server with --deflate=deflate and returns it with
+// its address.
+func startEcho(t *testing.T, s echoServer, deflate string) (*proc, string) {
 	t.Helper()
+	srv := start(t, s.name+" server --deflate="+deflate, s.cmd(t, deflate))
 	ev := srv.event(t)
-	if ev.Event != "open" || ev.Protocol != "chat" || ev.Extensions != "" {
-		t.Errorf("the server saw %+v, want open with subprotocol chat and no extension offered", ev)
+	if ev.Port == 0 {
+		t.Fatalf("%s printed %+v first, want its port", srv.name, ev)
+	}
+	return srv, net.JoinHostPort("127.0.0.1", strconv.Itoa(ev.Port))
+}
+
+// echoRun runs the echo cases against s's server, then checks what the
+// server saw and what was compressed each way.
+func echoRun(t *testing.T, s echoServer, srv *proc, addr string, cfg clientConfig, run deflateRun) {
+	c := dialDeflate(t, addr, cfg, "chat", run)
+	checkOpen(t, srv, c)
+	cases := echoCases(allFeatures)
+	got, pings := c.run(cases, cfg.write)
+	checkResults(t, cases, got)
+	if r := got[len(got)-1]; r.Reason != "bye" {
+		t.Errorf("the server's close reason is %q, want the one sent, \"bye\"", r.Reason)
+	}
+	ev := srv.event(t)
+	if ev.Event != "close" || ev.Code != 1000 || ev.Reason != "bye" {
+		t.Errorf("the server saw %+v, want close 1000 \"bye\"", ev)
+	}
+	if s.countsPings && (ev.Pings == nil || *ev.Pings != pings) {
+		t.Errorf("the server saw %v pings, want %d", ev.Pings, pings)
+	}
+	c.checkCompression(t, true)
+}
+
+func serverCloseRun(t *testing.T, srv *proc, addr string, cfg clientConfig, run deflateRun) {
+	c := dialDeflate(t, addr, cfg, "chat", run)
+	checkOpen(t, srv, c)
+	c.serverClose(t)
+	if ev := srv.event(t); ev.Event != "close" || ev.Code != 4000 {
+		t.Errorf("the server saw %+v, want our reply: close 4000", ev)
+	}
+	c.checkCompression(t, false)
+}
+
+// checkOpen checks the server's open event: the subprotocol chat, our
+// offer, and the response c received.
+func checkOpen(t *testing.T, srv *proc, c *wsClient) {
+	t.Helper()
+	offer := ""
+	if c.deflate.offer {
+		offer = handshake.DeflateOffer
+	}
+	ev := srv.event(t)
+	if ev.Event != "open" || ev.Protocol != "chat" || ev.Extensions != offer || ev.Negotiated != c.negotiated {
+		t.Errorf("the server saw %+v, want open with subprotocol chat, extensions offered %q and negotiated %q",
+			ev, offer, c.negotiated)
 	}
 }
 
@@ -149,6 +232,17 @@ type wsClient struct {
 	out     []byte
 	scratch []byte // for Encoder.Buffers
 	pieces  []byte // a streamed message so far
+
+	write      string // the clientConfig's
+	deflate    deflateRun
+	negotiated string // the response's Sec-WebSocket-Extensions
+	// wantRSV1 has, for each data message sent, whether it was to be
+	// compressed; wire has what the frames written say, and any breach of
+	// RFC 7692 seen in them.
+	wantRSV1 []bool
+	wire     wireLog
+	// received has the length and RSV1 of each data message received.
+	received []received
 }
 
 // wsGUID is the GUID of RFC 6455 section 1.3.
@@ -159,12 +253,20 @@ const wsGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // protocol ("" for none) and no extension.
 func dial(t *testing.T, addr string, cfg clientConfig, protocol string) *wsClient {
 	t.Helper()
-	return dialEarly(t, addr, cfg, protocol, nil)
+	return dialEarly(t, addr, cfg, protocol, deflateRun{}, nil)
 }
 
-// dialEarly is dial, sending the frames early calls for with the request,
-// in the same write, before the server's answer.
-func dialEarly(t *testing.T, addr string, cfg clientConfig, protocol string, early func(enc *codec.Encoder, dst []byte) []byte) *wsClient {
+// dialDeflate is dial offering permessage-deflate as run says, checking the
+// response against it and, once negotiated, turning compression on.
+func dialDeflate(t *testing.T, addr string, cfg clientConfig, protocol string, run deflateRun) *wsClient {
+	t.Helper()
+	return dialEarly(t, addr, cfg, protocol, run, nil)
+}
+
+// dialEarly is dialDeflate, sending the frames early calls for with the
+// request, in the same write, before the server's answer.
+func dialEarly(t *testing.T, addr string, cfg clientConfig, protocol string, run deflateRun,
+	early func(enc *codec.Encoder, dst []byte) []byte) *wsClient {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
@@ -172,9 +274,13 @@ func dialEarly(t *testing.T, addr string, cfg clientConfig, protocol string, ear
 	}
 	t.Cleanup(func() { nc.Close() })
 	nc.SetDeadline(time.Now().Add(scriptTimeout))
-	c := &wsClient{nc: nc, trickle: cfg.trickle, enc: codec.Encoder{Client: true}, dec: cfg.dec, buf: make([]byte, cfg.readSize)}
+	c := &wsClient{nc: nc, trickle: cfg.trickle, dec: cfg.dec, buf: make([]byte, cfg.readSize), write: cfg.write, deflate: run,
+		enc: codec.Encoder{Client: true, CompressLevel: cfg.compressLevel, CompressMin: cfg.compressMin}}
 
 	hc := handshake.Client{Protocols: []string{"chat", "superchat"}}
+	if run.offer {
+		hc.Extensions = handshake.DeflateOffer
+	}
 	req, key, err := hc.AppendRequest(nil, &url.URL{Scheme: "ws", Host: addr, Path: "/echo"})
 	if err != nil {
 		t.Fatal(err)
@@ -206,9 +312,28 @@ func dialEarly(t *testing.T, addr string, cfg clientConfig, protocol string, ear
 		if p := string(resp.Protocol()); p != protocol {
 			t.Errorf("subprotocol %q, want %q", p, protocol)
 		}
-		if ext := resp.Extensions(nil); len(ext) != 0 {
-			t.Errorf("extensions %q, none offered", ext)
+		exts := resp.Extensions(nil)
+		c.negotiated = string(bytes.Join(exts, []byte(", ")))
+		if !run.offer {
+			if len(exts) != 0 {
+				t.Errorf("extensions %q, none offered", exts)
+			}
+		} else {
+			params, found, err := handshake.DeflateResponse(exts)
+			if err != nil {
+				t.Fatalf("the response's extensions %q: %v", exts, err)
+			}
+			if found != run.found || params != run.params {
+				t.Errorf("the response's extensions %q: permessage-deflate %v %+v, want %v %+v",
+					exts, found, params, run.found, run.params)
+			}
+			if found {
+				c.dec.Inflate = true
+				c.dec.InflateContext = !params.ServerNoContextTakeover
+				c.enc.Compress = true
+			}
 		}
+		t.Logf("negotiated %q", c.negotiated)
 		c.data = head[hn:] // the first bytes of the WebSocket stream
 		return c
 	}
@@ -237,14 +362,25 @@ func (c *wsClient) decode() (codec.Message, error) {
 // of a streamed message. The payload is valid until the next call.
 func (c *wsClient) next() (codec.Message, error) {
 	c.pieces = c.pieces[:0]
+	first, compressed := true, false
 	for {
 		msg, err := c.decode()
-		if err != nil || !c.dec.Stream || msg.Opcode.IsControl() {
+		if err != nil || msg.Opcode.IsControl() {
 			return msg, err
+		}
+		if first {
+			first, compressed = false, msg.Compressed
+		} else if msg.Compressed != compressed {
+			return msg, fmt.Errorf("a piece of a message reports Compressed %v, its first %v", msg.Compressed, compressed)
+		}
+		if !c.dec.Stream {
+			c.received = append(c.received, received{len(msg.Payload), compressed})
+			return msg, nil
 		}
 		c.pieces = append(c.pieces, msg.Payload...)
 		if !msg.More {
 			msg.Payload = c.pieces
+			c.received = append(c.received, received{len(msg.Payload), compressed})
 			return msg, nil
 		}
 	}
@@ -253,6 +389,7 @@ func (c *wsClient) next() (codec.Message, error) {
 func (c *wsClient) flush() error {
 	out := c.out
 	c.out = c.out[:0]
+	c.wire.scan(out)
 	if !c.trickle {
 		_, err := c.nc.Write(out)
 		return err
@@ -270,17 +407,25 @@ func (c *wsClient) flush() error {
 var opcodes = map[string]codec.Opcode{"text": codec.OpText, "binary": codec.OpBinary}
 
 // send appends the message of case c: as its fragments (with a ping after
-// the first if it asks), or whole in the way write names.
+// the first if it asks), or whole in the way write names. Once
+// permessage-deflate is negotiated, fragments are compressed too unless
+// write is "frame".
 func (c *wsClient) send(cs caseSpec, op codec.Opcode, p []byte, write string) (pings int, err error) {
 	switch {
 	case cs.Frags != nil:
+		frags, rsv := cs.Frags, uint8(0)
+		if c.enc.Compress && write != "frame" {
+			p, frags = deflateFrags(p, frags)
+			rsv = codec.Rsv1
+		}
+		c.wantRSV1 = append(c.wantRSV1, rsv != 0)
 		off := 0
-		for i, n := range cs.Frags {
-			fop := codec.OpContinuation
+		for i, n := range frags {
+			fop, frsv := codec.OpContinuation, uint8(0)
 			if i == 0 {
-				fop = op
+				fop, frsv = op, rsv
 			}
-			if c.out, err = c.enc.AppendFrame(c.out, fop, i == len(cs.Frags)-1, 0, p[off:off+n]); err != nil {
+			if c.out, err = c.enc.AppendFrame(c.out, fop, i == len(frags)-1, frsv, p[off:off+n]); err != nil {
 				return pings, err
 			}
 			off += n
@@ -291,8 +436,6 @@ func (c *wsClient) send(cs caseSpec, op codec.Opcode, p []byte, write string) (p
 				pings++
 			}
 		}
-	case write == "split":
-		c.out, err = c.enc.AppendMessage(c.out, op, 0, p, 16<<10)
 	case write == "buffers":
 		if err := c.flush(); err != nil {
 			return pings, err
@@ -302,12 +445,36 @@ func (c *wsClient) send(cs caseSpec, op codec.Opcode, p []byte, write string) (p
 			return pings, err
 		}
 		c.scratch = bufs[0]
+		c.wantRSV1 = append(c.wantRSV1, false)
+		c.wire.scan(bufs[0]) // a client's Buffers is one buffer
 		_, err = bufs.WriteTo(c.nc)
 		return pings, err
 	default:
-		c.out, err = c.enc.AppendFrame(c.out, op, true, 0, p)
+		err = c.appendWhole(op, p, write)
 	}
 	return pings, err
+}
+
+// appendWhole appends a whole message: with AppendMessage, which
+// compresses, for write "message" and "split", else with AppendFrame.
+func (c *wsClient) appendWhole(op codec.Opcode, p []byte, write string) (err error) {
+	switch write {
+	case "message", "split":
+		maxFrame := 0
+		if write == "split" {
+			maxFrame = 16 << 10
+		}
+		c.out, err = c.enc.AppendMessage(c.out, op, 0, p, maxFrame)
+		least := c.enc.CompressMin
+		if least == 0 {
+			least = codec.DefaultCompressMin
+		}
+		c.wantRSV1 = append(c.wantRSV1, c.enc.Compress && len(p) >= least)
+	default:
+		c.out, err = c.enc.AppendFrame(c.out, op, true, 0, p)
+		c.wantRSV1 = append(c.wantRSV1, false)
+	}
+	return err
 }
 
 // run runs the cases and returns their results as the scripts report
@@ -356,7 +523,7 @@ func (c *wsClient) runCase(cs caseSpec, write string) (r result, pings int, err 
 		for _, m := range cs.Messages {
 			p := m.Payload.bytes()
 			all = append(all, p...)
-			if c.out, err = c.enc.AppendFrame(c.out, opcodes[m.Op], true, 0, p); err != nil {
+			if err = c.appendWhole(opcodes[m.Op], p, write); err != nil {
 				return r, 0, err
 			}
 		}
@@ -439,8 +606,7 @@ func (c *wsClient) closed() error {
 // serverClose asks the server to close and answers its close frame.
 func (c *wsClient) serverClose(t *testing.T) {
 	t.Helper()
-	var err error
-	if c.out, err = c.enc.AppendFrame(c.out, codec.OpText, true, 0, []byte("close me")); err != nil {
+	if err := c.appendWhole(codec.OpText, []byte("close me"), "message"); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.flush(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wsframe/wsframe/codec"
+	"github.com/wsframe/wsframe/handshake"
 )
 
 // exampleServers are the example commands under test, in ../examples.
@@ -19,63 +20,124 @@ var exampleServers = []string{"echo", "epoll"}
 
 var raceExamples = flag.Bool("race-examples", false, "build the example servers with the race detector")
 
+// examplesDeflate is the examples' response to the permessage-deflate
+// offers of ws, websockets and Chromium ("permessage-deflate;
+// client_max_window_bits") and to handshake.DeflateOffer: handshake.Deflate
+// never keeps a context, and asks the client not to either.
+const examplesDeflate = "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
+
+// examplesDeflateRun is what the Go client expects of the examples once it
+// offers permessage-deflate: they compress the echoes of at least
+// codec.DefaultCompressMin bytes.
+var examplesDeflateRun = deflateRun{
+	offer: true, found: true,
+	params:     handshake.DeflateParams{ServerNoContextTakeover: true, ClientNoContextTakeover: true},
+	compresses: compressesFrom(codec.DefaultCompressMin),
+}
+
 // TestExampleServers runs the Node ws, Python websockets and Chromium
 // clients against each example server, then the client of client_test.go,
-// which also pipelines large messages so that the server's replies back up.
+// which also pipelines large messages so that the server's replies back up;
+// all of it with permessage-deflate, which the examples negotiate by
+// default, and the peers' clients again, and the Go client offering it,
+// against the example started with -deflate=false.
 func TestExampleServers(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range exampleServers {
 		t.Run(name, func(t *testing.T) {
-			srv, addr := startExample(t, buildExample(t, dir, name))
+			bin := buildExample(t, dir, name)
+			srv, addr := startExample(t, bin)
 			url := "ws://" + addr + "/"
 			t.Run("node", func(t *testing.T) {
-				nodeClient(t, url, echoCases(allFeatures))
+				nodeClient(t, url, echoCases(allFeatures), examplesDeflate)
 			})
-			t.Run("node-invalid-utf8", func(t *testing.T) { nodeClient(t, url, invalidUTF8Cases()) })
-			t.Run("python", func(t *testing.T) { pythonClient(t, url) })
-			t.Run("chromium", func(t *testing.T) { chromiumClient(t, url) })
+			t.Run("node-invalid-utf8", func(t *testing.T) { nodeClient(t, url, invalidUTF8Cases(), examplesDeflate) })
+			t.Run("python", func(t *testing.T) { pythonClient(t, url, examplesDeflate) })
+			t.Run("chromium", func(t *testing.T) { chromiumClient(t, url, examplesDeflate) })
 			for _, cfg := range clientConfigs() {
-				t.Run("go/"+cfg.name, func(t *testing.T) { goClient(t, addr, cfg, echoCases(allFeatures)) })
+				t.Run("go/"+cfg.name, func(t *testing.T) { goClient(t, addr, cfg, deflateRun{}, echoCases(allFeatures)) })
 			}
 			t.Run("go/trickle", func(t *testing.T) {
-				cfg := clientConfig{readSize: 4 << 10, dec: codec.MessageDecoder{Decoder: codec.Decoder{Client: true}}, trickle: true}
-				goClient(t, addr, cfg, smallCases(echoCases(allFeatures), 128<<10))
+				goClient(t, addr, trickleConfig("frame"), deflateRun{}, smallCases(echoCases(allFeatures), 128<<10))
 			})
-			t.Run("go/pipelined", func(t *testing.T) { goPipelined(t, addr) })
+			t.Run("go/pipelined", func(t *testing.T) { goPipelined(t, addr, deflateRun{}) })
 			t.Run("go/frames-with-request", func(t *testing.T) { goEarly(t, addr) })
-			if err := srv.running(); err != nil {
-				t.Error(err)
+			for _, cfg := range deflateConfigs() {
+				t.Run("go/deflate/"+cfg.name, func(t *testing.T) {
+					goClient(t, addr, cfg, examplesDeflateRun, echoCases(allFeatures))
+				})
 			}
-			if e := srv.stderr.String(); strings.Contains(e, "DATA RACE") || strings.Contains(e, "panic") {
-				t.Errorf("%s reported:\n%s", name, tail(e, 8000))
-			}
+			t.Run("go/deflate/trickle", func(t *testing.T) {
+				goClient(t, addr, trickleConfig("message"), examplesDeflateRun, smallCases(echoCases(allFeatures), 128<<10))
+			})
+			t.Run("go/deflate/pipelined", func(t *testing.T) { goPipelined(t, addr, examplesDeflateRun) })
+			checkExample(t, srv)
+
+			t.Run("no-deflate", func(t *testing.T) {
+				srv, addr := startExample(t, bin, "-deflate=false")
+				url := "ws://" + addr + "/"
+				t.Run("node", func(t *testing.T) { nodeClient(t, url, echoCases(allFeatures), "") })
+				t.Run("node-invalid-utf8", func(t *testing.T) { nodeClient(t, url, invalidUTF8Cases(), "") })
+				t.Run("python", func(t *testing.T) { pythonClient(t, url, "") })
+				t.Run("chromium", func(t *testing.T) { chromiumClient(t, url, "") })
+				t.Run("go/deflate-declined", func(t *testing.T) {
+					goClient(t, addr, deflateConfigs()[1], deflateRun{offer: true, compresses: never}, echoCases(allFeatures))
+				})
+				checkExample(t, srv)
+			})
 		})
 	}
 }
 
-// goClient runs the cases with the client of client_test.go. The example
-// servers select no subprotocol.
-func goClient(t *testing.T, addr string, cfg clientConfig, cases []caseSpec) {
-	c := dial(t, addr, cfg, "")
+// trickleConfig is the client writing 1 to 7 bytes at a time.
+func trickleConfig(write string) clientConfig {
+	return clientConfig{readSize: 4 << 10, dec: codec.MessageDecoder{Decoder: codec.Decoder{Client: true}}, write: write, trickle: true}
+}
+
+// checkExample checks that the example server still runs and reported no
+// panic or data race.
+func checkExample(t *testing.T, srv *proc) {
+	t.Helper()
+	if err := srv.running(); err != nil {
+		t.Error(err)
+	}
+	if e := srv.stderr.String(); strings.Contains(e, "DATA RACE") || strings.Contains(e, "panic") {
+		t.Errorf("%s reported:\n%s", srv.name, tail(e, 8000))
+	}
+}
+
+// goClient runs the cases with the client of client_test.go, offering
+// permessage-deflate as run says. The example servers select no
+// subprotocol.
+func goClient(t *testing.T, addr string, cfg clientConfig, run deflateRun, cases []caseSpec) {
+	c := dialDeflate(t, addr, cfg, "", run)
 	got, _ := c.run(cases, cfg.write)
 	checkResults(t, cases, got)
+	c.checkCompression(t, true)
 }
 
 // goPipelined writes large messages and pings from one goroutine while
 // reading the echoes in another, so that the server's replies back up: a
 // server that stops reading while they wait must still make progress.
-func goPipelined(t *testing.T, addr string) {
+//
+// With permessage-deflate, the messages go out compressed.
+func goPipelined(t *testing.T, addr string, run deflateRun) {
 	const n, size, pingEvery = 96, 256 << 10, 8
-	c := dial(t, addr, clientConfig{readSize: 16 << 10, dec: codec.MessageDecoder{Decoder: codec.Decoder{Client: true}}}, "")
+	c := dialDeflate(t, addr, clientConfig{readSize: 16 << 10, dec: codec.MessageDecoder{Decoder: codec.Decoder{Client: true}}}, "", run)
 	written := make(chan error, 1)
+	// The writer's own record of what it wrote, c's once it is done.
+	var wantRSV1 []bool
+	var wire wireLog
 	go func() {
-		enc := codec.Encoder{Client: true}
+		enc := codec.Encoder{Client: true, Compress: c.enc.Compress}
 		var out []byte
 		for i := 0; i < n; i++ {
-			out, _ = enc.AppendFrame(out[:0], codec.OpBinary, true, 0, randomBytes(size, uint32(i+1)))
+			out, _ = enc.AppendMessage(out[:0], codec.OpBinary, 0, randomBytes(size, uint32(i+1)), 0)
+			wantRSV1 = append(wantRSV1, enc.Compress)
 			if i%pingEvery == 0 {
 				out, _ = enc.AppendPing(out, []byte(strconv.Itoa(i)))
 			}
+			wire.scan(out)
 			if _, err := c.nc.Write(out); err != nil {
 				written <- err
 				return
@@ -110,19 +172,21 @@ func goPipelined(t *testing.T, addr string) {
 	if err := <-written; err != nil {
 		t.Fatal(err)
 	}
+	c.wantRSV1, c.wire = wantRSV1, wire
 	if want := (n + pingEvery - 1) / pingEvery; pongs != want {
 		t.Errorf("%d pongs, want %d", pongs, want)
 	}
 	bye := []caseSpec{{Name: "close", Op: "close", Code: 1000, Reason: "bye"}}
 	got, _ := c.run(bye, "frame")
 	checkResults(t, bye, got)
+	c.checkCompression(t, false)
 }
 
 // goEarly sends a message, a ping and a close in the same write as the
 // upgrade request: the server must take the bytes after the request head
 // as the start of the WebSocket stream.
 func goEarly(t *testing.T, addr string) {
-	c := dialEarly(t, addr, clientConfigs()[1], "", func(enc *codec.Encoder, dst []byte) []byte {
+	c := dialEarly(t, addr, clientConfigs()[1], "", deflateRun{}, func(enc *codec.Encoder, dst []byte) []byte {
 		dst, _ = enc.AppendFrame(dst, codec.OpText, true, 0, []byte("early"))
 		dst, _ = enc.AppendPing(dst, []byte("ping"))
 		dst, _ = enc.AppendClose(dst, codec.CloseNormal, "")
@@ -166,11 +230,12 @@ func buildExample(t *testing.T, dir, name string) string {
 	return bin
 }
 
-// startExample starts an example server on a free port of 127.0.0.1 and
-// returns it with the address it printed.
-func startExample(t *testing.T, bin string) (*proc, string) {
+// startExample starts an example server with the flags args on a free
+// port of 127.0.0.1 and returns it with the address it printed.
+func startExample(t *testing.T, bin string, args ...string) (*proc, string) {
 	t.Helper()
-	p := start(t, filepath.Base(bin), exec.Command(bin, "-addr", "127.0.0.1:0"))
+	name := strings.Join(append([]string{filepath.Base(bin)}, args...), " ")
+	p := start(t, name, exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...))
 	l, err := p.line(10 * time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -193,19 +258,23 @@ type clientInput struct {
 	Cases     []caseSpec `json:"cases"`
 }
 
-func nodeClient(t *testing.T, url string, cases []caseSpec) {
+// nodeClient runs the cases with the Node client; the server must select
+// the extensions ext.
+func nodeClient(t *testing.T, url string, cases []caseSpec, ext string) {
 	node := needNode(t)
 	got := runScript(t, "node client", exec.Command(node, "peers/node/client.mjs"),
 		clientInput{URL: url, Mode: "echo", TimeoutMs: int(scriptTimeout / time.Millisecond), Cases: cases})
-	checkResults(t, cases, got)
+	checkResults(t, cases, opened(t, "node client", got, ext))
 }
 
-func pythonClient(t *testing.T, url string) {
+// pythonClient runs the echo cases with the Python client; the server must
+// select the extensions ext.
+func pythonClient(t *testing.T, url, ext string) {
 	python := needPython(t)
 	// websockets sends str fragments, each whole UTF-8: no cut inside a
 	// character.
 	cases := echoCases(features{fragments: true, ping: true})
 	got := runScript(t, "python client", exec.Command(python, "peers/python/client.py"),
 		clientInput{URL: url, Mode: "echo", TimeoutMs: int(scriptTimeout / time.Millisecond), Cases: cases})
-	checkResults(t, cases, got)
+	checkResults(t, cases, opened(t, "python client", got, ext))
 }

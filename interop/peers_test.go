@@ -226,6 +226,23 @@ func parseResults(out []byte) ([]result, error) {
 	return rs, nil
 }
 
+// opened takes off the line a client script prints first once connected,
+// {"case": "open", "extensions": ...}, and checks that the server's
+// response selected the extensions want ("" for none).
+func opened(t *testing.T, name string, got []result, want string) []result {
+	t.Helper()
+	if len(got) == 0 || got[0].Case != "open" {
+		t.Errorf("%s did not report the open connection first", name)
+		return got
+	}
+	if got[0].Extensions != want {
+		t.Errorf("%s: the server's response selected extensions %q, want %q", name, got[0].Extensions, want)
+	} else {
+		t.Logf("%s: extensions %q", name, got[0].Extensions)
+	}
+	return got[1:]
+}
+
 // tail returns the end of s, at most n bytes.
 func tail(s string, n int) string {
 	if len(s) > n {

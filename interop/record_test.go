@@ -118,7 +118,7 @@ func capture(t *testing.T, cmd *exec.Cmd, cases []caseSpec) (head, stream []byte
 			break
 		}
 	}
-	got := <-results
+	got := opened(t, cmd.Path, <-results, "") // the server above selects no extension
 	if len(got) != 1 || got[0].Case != "capture" || got[0].Code != 1000 {
 		t.Errorf("the client reported %+v, want the close reply 1000", got)
 	}

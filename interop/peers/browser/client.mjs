@@ -1,7 +1,8 @@
 // The browser's client: runs the cases of /cases.json against input.url
 // with the WebSocket API and writes one JSON line per result into
-// #results. A browser sends neither fragments nor pings, so the test gives
-// it no such case.
+// #results, after a first line {case: "open", extensions} with the
+// extensions the server selected (WebSocket.extensions). A browser sends
+// neither fragments nor pings, so the test gives it no such case.
 import { run, text } from "../js/cases.mjs";
 
 const out = document.getElementById("results");
@@ -56,14 +57,16 @@ function connect(url) {
 		},
 	};
 	return new Promise((resolve, reject) => {
-		ws.onopen = () => resolve(conn);
+		ws.onopen = () => resolve({ conn, extensions: ws.extensions });
 		ws.onerror = () => reject(new Error(`WebSocket to ${url} failed`));
 	});
 }
 
 try {
 	const input = await (await fetch("/cases.json")).json();
-	await run(await connect(input.url), input.cases, report);
+	const { conn, extensions } = await connect(input.url);
+	report({ case: "open", extensions });
+	await run(conn, input.cases, report);
 } catch (e) {
 	report({ error: String(e && e.stack || e) });
 }

@@ -1,6 +1,11 @@
 // A Node ws client: reads {url, mode, cases} as JSON on stdin, connects and
 // runs the cases (mode "echo") or only sends them (mode "capture"), printing
-// one JSON line per result.
+// one JSON line per result, after a first line {case: "open", extensions}
+// with the response's Sec-WebSocket-Extensions.
+//
+// It offers permessage-deflate as ws does by default, with threshold 0:
+// once the server accepts it, every message it sends is compressed, a
+// fragmented one as one DEFLATE stream across its fragments.
 import { WebSocket } from "ws";
 import { run, capture } from "../js/cases.mjs";
 
@@ -16,9 +21,14 @@ function print(obj) {
 	process.stdout.write(JSON.stringify(obj) + "\n");
 }
 
-// connect opens the connection and returns the adapter cases.mjs drives.
+// connect opens the connection and returns the adapter cases.mjs drives,
+// with the extensions the server's response selected.
 function connect(url) {
-	const ws = new WebSocket(url, { handshakeTimeout: 5000 });
+	const ws = new WebSocket(url, { handshakeTimeout: 5000, perMessageDeflate: { threshold: 0 } });
+	let extensions = "";
+	ws.once("upgrade", (res) => {
+		extensions = res.headers["sec-websocket-extensions"] ?? "";
+	});
 	const messages = [];
 	const waiting = [];
 	const pongs = [];
@@ -46,7 +56,7 @@ function connect(url) {
 	});
 	const conn = {
 		send(bytes, text, fin) {
-			ws.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { binary: !text, fin, compress: false });
+			ws.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { binary: !text, fin });
 		},
 		next() {
 			if (messages.length) return Promise.resolve(messages.shift());
@@ -73,7 +83,7 @@ function connect(url) {
 		},
 	};
 	return new Promise((resolve, reject) => {
-		ws.once("open", () => resolve(conn));
+		ws.once("open", () => resolve({ conn, extensions }));
 		ws.once("error", reject);
 	});
 }
@@ -83,7 +93,8 @@ setTimeout(() => {
 	print({ error: `timed out after ${input.timeoutMs} ms` });
 	process.exit(2);
 }, input.timeoutMs).unref();
-const conn = await connect(input.url);
+const { conn, extensions } = await connect(input.url);
+print({ case: "open", extensions });
 if (input.mode === "capture") {
 	print({ case: "capture", ...(await capture(conn, input.cases)) });
 	process.exit(0);

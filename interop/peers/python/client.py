@@ -1,6 +1,11 @@
 """A Python websockets client: reads {url, mode, cases} as JSON on stdin,
 connects and runs the cases (mode "echo") or only sends them (mode
-"capture"), printing one JSON line per result.
+"capture"), printing one JSON line per result, after a first line
+{"case": "open", "extensions": ...} with the response's
+Sec-WebSocket-Extensions.
+
+It offers permessage-deflate as websockets does by default; once the server
+accepts it, every frame of every message it sends is compressed.
 
 websockets sends a fragmented message as the pieces given and then an empty
 final continuation frame; text pieces must each be whole UTF-8."""
@@ -111,6 +116,7 @@ async def capture(ws, cases):
 async def main(spec):
     ws = await websockets.connect(
         spec["url"], max_size=None, ping_interval=None, open_timeout=5, close_timeout=5)
+    report({"case": "open", "extensions": ws.response_headers.get("Sec-WebSocket-Extensions", "")})
     if spec["mode"] == "capture":
         report(await capture(ws, spec["cases"]))
         return 0
