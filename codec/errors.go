@@ -101,7 +101,7 @@ func protocolError(code CloseCode, reason string) *ProtocolError {
 var (
 	ErrReservedOpcode    = protocolError(CloseProtocolError, "reserved opcode")
 	ErrFragmentedControl = protocolError(CloseProtocolError, "fragmented control frame")
-	ErrControlTooLong    = protocolError(CloseProtocolError, "control frame payload longer than 125 bytes")
+	ErrControlTooLong    = protocolError(CloseProtocolError, "control frame payload length not in the 7-bit form of at most 125 bytes")
 	ErrLengthOverflow    = protocolError(CloseProtocolError, "64-bit payload length with the most significant bit set")
 	ErrNonMinimalLength  = protocolError(CloseProtocolError, "payload length not in its minimal encoding")
 	ErrUnmaskedFrame     = protocolError(CloseProtocolError, "unmasked frame from a client")

@@ -167,8 +167,13 @@ func DecodeHeader(b []byte) (Header, int, error) {
 // fails. The Decoder calls it to decode straight into the Frame it returns.
 func decodeHeader(h *Header, b []byte) (int, error) {
 	if len(b) < 2 {
-		if len(b) == 1 && Opcode(b[0]&0xf).IsReserved() {
-			return 0, ErrReservedOpcode
+		if len(b) == 1 {
+			switch op := Opcode(b[0] & 0xf); {
+			case op.IsReserved():
+				return 0, ErrReservedOpcode
+			case op.IsControl() && b[0]&0x80 == 0:
+				return 0, ErrFragmentedControl
+			}
 		}
 		return 0, ErrShortHeader
 	}

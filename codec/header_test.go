@@ -113,6 +113,8 @@ func TestDecodeHeaderErrors(t *testing.T) {
 		{"reserved opcode 0xB", []byte{0x8b, 0x80}, ErrReservedOpcode, 1002},
 		{"reserved opcode 0xF", []byte{0x8f, 0x80}, ErrReservedOpcode, 1002},
 		{"reserved opcode, first byte only", []byte{0x84}, ErrReservedOpcode, 1002},
+		{"fragmented ping, first byte only", []byte{0x09}, ErrFragmentedControl, 1002},
+		{"fragmented close with rsv, first byte only", []byte{0x48}, ErrFragmentedControl, 1002},
 		{"fragmented ping", []byte{0x09, 0x80}, ErrFragmentedControl, 1002},
 		{"fragmented close", []byte{0x08, 0x00}, ErrFragmentedControl, 1002},
 		{"ping of 126", []byte{0x89, 0xfe, 0x00, 0x7e}, ErrControlTooLong, 1002},

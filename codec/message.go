@@ -153,7 +153,11 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 		if h.Opcode == OpClose {
 			if msg.Code, msg.Reason, err = ParseClosePayload(f.Payload); err != nil {
 				if err == ErrInvalidUTF8 {
-					m.badAt = 2
+					var v utf8State
+					m.badAt = int64(len(f.Payload))
+					if i := v.feed(f.Payload[2:]); i >= 0 {
+						m.badAt = int64(2 + i)
+					}
 				}
 				return Message{}, false, err
 			}

@@ -479,3 +479,22 @@ func TestUTF8FailFastInsideFrame(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseReasonOffset checks InvalidOffset for a Close frame whose reason
+// is not UTF-8: the offset within the payload of the first bad byte.
+func TestCloseReasonOffset(t *testing.T) {
+	for _, tc := range []struct {
+		reason string
+		at     int64
+	}{
+		{"by\xff", 4},
+		{"κ\xe1\xbd", 6}, // ends inside a rune: the payload length
+		{"\xed\xa0\x80", 3},
+	} {
+		m := &MessageDecoder{}
+		_, _, err := m.Decode(closeFrame(1000, tc.reason))
+		if err != ErrInvalidUTF8 || m.InvalidOffset() != tc.at {
+			t.Errorf("reason %q: %v at %d, want 1007 at %d", tc.reason, err, m.InvalidOffset(), tc.at)
+		}
+	}
+}
