@@ -13,8 +13,24 @@ const DefaultMaxPayload = 16 << 20
 // minGather is the smallest buffer a gathered frame grows to.
 const minGather = 512
 
-// framePool holds the buffers that gather frames split across inputs.
-var framePool bytebufferpool.Pool
+// framePools hold the buffers that gather frames split across inputs, one
+// pool for each class of declared length, so that many small frames do not
+// teach the pool to drop the buffers of large ones. A frame longer than
+// the last class gathers into a buffer of its own.
+var (
+	framePools   [4]bytebufferpool.Pool
+	frameClasses = [len(framePools)]int64{4 << 10, 64 << 10, 1 << 20, 16 << 20}
+)
+
+// frameClass returns the index of the pool for frames of n bytes, or -1.
+func frameClass(n int64) int8 {
+	for i, c := range frameClasses {
+		if n <= c {
+			return int8(i)
+		}
+	}
+	return -1
+}
 
 // Frame is a decoded frame, or one chunk of a streamed frame.
 type Frame struct {
@@ -79,11 +95,13 @@ type Decoder struct {
 	// frame that starts one; negative means no limit).
 	chunked bool
 	inflate bool // RSV1 is allowed: the MessageDecoder inflates
-	state   uint8
-	hlen    uint8
-	hbuf    [MaxHeaderSize]byte
-	msgRoom int64
-	msgMax  int64
+	// The pool classes of the gather and held buffers.
+	gatherClass, heldClass int8
+	state                  uint8
+	hlen                   uint8
+	hbuf                   [MaxHeaderSize]byte
+	msgRoom                int64
+	msgMax                 int64
 
 	hdr    Header
 	off    int64 // payload bytes of the current frame already taken
@@ -222,8 +240,13 @@ func (d *Decoder) payload(f *Frame, p []byte) (int, error) {
 		return d.continueStream(f, p)
 	}
 	f.Header = Header{}
-	d.gather = framePool.Get()
-	d.gather.B = d.gather.B[:0]
+	d.gatherClass = frameClass(d.hdr.Length)
+	if d.gatherClass >= 0 {
+		d.gather = framePools[d.gatherClass].Get()
+		d.gather.B = d.gather.B[:0]
+	} else {
+		d.gather = new(bytebufferpool.ByteBuffer)
+	}
 	d.state, d.off = stateGather, 0
 	n := d.appendGather(p)
 	d.need = d.hdr.Length - d.off
@@ -236,25 +259,60 @@ func (d *Decoder) appendGather(p []byte) int {
 	if rest := d.hdr.Length - d.off; int64(len(p)) > rest {
 		p = p[:rest]
 	}
-	buf := d.gather.B
-	l := len(buf)
-	if cap(buf)-l < len(p) {
-		// Double, as append would, but never past the frame's declared
-		// length: memory follows the bytes that arrived, at most twice.
-		c := int(min(int64(max(2*cap(buf), l+len(p), minGather)), d.hdr.Length))
-		nb := make([]byte, l, c)
-		copy(nb, buf)
-		buf = nb
-	}
-	buf = buf[:l+len(p)]
+	space := d.gatherSpace(len(p))
 	if d.hdr.Masked {
-		mask.XORCopy(buf[l:], p, d.hdr.Key, int(d.off&3))
+		mask.XORCopy(space, p, d.hdr.Key, int(d.off&3))
 	} else {
-		copy(buf[l:], p)
+		copy(space, p)
 	}
-	d.gather.B = buf
+	d.gather.B = d.gather.B[:len(d.gather.B)+len(p)]
 	d.off += int64(len(p))
 	return len(p)
+}
+
+// gatherSpace makes room for n more bytes (no more than the frame still
+// needs) after the gathered ones and returns it. The buffer doubles, as
+// append would, but never past the frame's declared length: memory follows
+// the bytes that arrived, at most twice.
+func (d *Decoder) gatherSpace(n int) []byte {
+	n = int(min(int64(n), d.hdr.Length-d.off))
+	buf := d.gather.B
+	l := len(buf)
+	if cap(buf)-l < n {
+		c := int(min(int64(max(2*cap(buf), l+n, minGather)), d.hdr.Length))
+		nb := make([]byte, l, c)
+		copy(nb, buf)
+		d.gather.B = nb
+		buf = nb
+	}
+	return buf[l : l+n]
+}
+
+// gathered takes n bytes the caller placed, still masked, in the space
+// gatherSpace returned, and completes the frame into *f when they were its
+// last.
+func (d *Decoder) gathered(f *Frame, n int) bool {
+	buf := d.gather.B
+	l := len(buf)
+	buf = buf[:l+n]
+	if d.hdr.Masked {
+		mask.XOR(buf[l:], d.hdr.Key, int(d.off&3))
+	}
+	d.gather.B = buf
+	d.off += int64(n)
+	if d.off < d.hdr.Length {
+		d.need = d.hdr.Length - d.off
+		return false
+	}
+	d.complete(f)
+	return true
+}
+
+// complete hands the gathered frame to the caller.
+func (d *Decoder) complete(f *Frame) {
+	d.held, d.heldClass, d.gather = d.gather, d.gatherClass, nil
+	d.state, d.need = stateIdle, 0
+	f.Header, f.Payload = d.hdr, d.held.B
 }
 
 func (d *Decoder) continueGather(f *Frame, b []byte) (int, error) {
@@ -263,9 +321,7 @@ func (d *Decoder) continueGather(f *Frame, b []byte) (int, error) {
 		d.need = d.hdr.Length - d.off
 		return n, ErrNeedMore
 	}
-	d.held, d.gather = d.gather, nil
-	d.state, d.need = stateIdle, 0
-	f.Header, f.Payload = d.hdr, d.held.B
+	d.complete(f)
 	return n, nil
 }
 
@@ -349,7 +405,7 @@ func (d *Decoder) Needed() int64 { return d.need }
 // earlier to give the memory back while waiting for the next input.
 func (d *Decoder) Release() {
 	if d.held != nil {
-		putBuffer(&framePool, d.held, d.maxPayload())
+		putFrame(d.held, d.heldClass, d.maxPayload())
 		d.held = nil
 	}
 }
@@ -368,8 +424,14 @@ func (d *Decoder) Err() error { return d.err }
 
 func (d *Decoder) dropGather() {
 	if d.gather != nil {
-		putBuffer(&framePool, d.gather, d.maxPayload())
+		putFrame(d.gather, d.gatherClass, d.maxPayload())
 		d.gather = nil
+	}
+}
+
+func putFrame(b *bytebufferpool.ByteBuffer, class int8, limit int64) {
+	if class >= 0 {
+		putBuffer(&framePools[class], b, limit)
 	}
 }
 

@@ -11,7 +11,7 @@ const DefaultMaxMessage = 16 << 20
 const DefaultMaxFragments = 1 << 17
 
 // messagePool holds the buffers that gather fragmented messages. It is not
-// framePool: messages and frames have different sizes.
+// framePools: messages and frames have different sizes.
 var messagePool bytebufferpool.Pool
 
 // Message is a message, a control frame, or (MessageDecoder.Stream) one

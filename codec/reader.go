@@ -44,6 +44,24 @@ func (r *Reader) ReadFrame() (Frame, error) {
 			}
 		}
 		r.head, r.tail = 0, 0
+		if r.state == stateGather {
+			// The read buffer is empty and a frame is being gathered: read
+			// its next bytes straight into the gathering buffer and unmask
+			// them there, instead of copying them over from r.buf.
+			var f Frame
+			n, err := r.r.Read(r.gatherSpace(len(r.buf)))
+			if n > 0 && r.gathered(&f, n) {
+				return f, nil
+			}
+			if n > 0 || err == nil {
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				r.Reset()
+				return Frame{}, ErrTruncated
+			}
+			return Frame{}, err
+		}
 		n, err := r.r.Read(r.buf)
 		r.tail = n
 		if n > 0 {
