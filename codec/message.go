@@ -10,9 +10,28 @@ const DefaultMaxMessage = 16 << 20
 // MaxFragments is zero.
 const DefaultMaxFragments = 1 << 17
 
-// messagePool holds the buffers that gather fragmented messages. It is not
-// framePools: messages and frames have different sizes.
-var messagePool bytebufferpool.Pool
+// messagePools hold the buffers that gather messages, by class of
+// capacity as framePools are by declared length; they are not framePools,
+// as messages and frames have different sizes.
+var messagePools [len(frameClasses)]bytebufferpool.Pool
+
+// getMessage returns an empty buffer for a message whose first frame
+// declared n bytes.
+func getMessage(n int64) *bytebufferpool.ByteBuffer {
+	c := frameClass(n)
+	if c < 0 {
+		return new(bytebufferpool.ByteBuffer)
+	}
+	b := messagePools[c].Get()
+	b.B = b.B[:0]
+	return b
+}
+
+func putMessage(b *bytebufferpool.ByteBuffer, limit int64) {
+	if c := frameClass(int64(cap(b.B))); c >= 0 {
+		putBuffer(&messagePools[c], b, limit)
+	}
+}
 
 // Message is a message, a control frame, or (MessageDecoder.Stream) one
 // piece of a message.
@@ -86,19 +105,19 @@ type MessageDecoder struct {
 	// is the memory context takeover costs per connection.
 	InflateContext bool
 
-	open       bool // a data message is in progress
-	op         Opcode
-	compressed bool
-	frags      int
-	size       int64 // payload bytes of the message so far
-	text       utf8State
-	badAt      int64
-	peerClosed bool
-	buf        *bytebufferpool.ByteBuffer
-	held       *bytebufferpool.ByteBuffer
-	heldPool   *bytebufferpool.Pool
-	window     []byte // the peer's compression context, with InflateContext
-	err        error
+	open         bool // a data message is in progress
+	op           Opcode
+	compressed   bool
+	frags        int
+	size         int64 // payload bytes of the message so far
+	text         utf8State
+	badAt        int64
+	peerClosed   bool
+	buf          *bytebufferpool.ByteBuffer
+	held         *bytebufferpool.ByteBuffer
+	heldInflated bool   // held is from the inflated pool, not messagePools
+	window       []byte // the peer's compression context, with InflateContext
+	err          error
 }
 
 // Decode decodes from b until it has a message (or control frame, or with
@@ -188,7 +207,7 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 	}
 	msg = Message{Opcode: m.op, Compressed: m.compressed}
 	if m.compressed && m.Inflate {
-		return m.compressedPiece(msg, f.Payload, last)
+		return m.compressedPiece(msg, h.Length, f.Payload, last)
 	}
 	switch {
 	case m.Stream:
@@ -199,25 +218,23 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 		return msg, true, nil
 	}
 	if m.buf == nil {
-		m.buf = messagePool.Get()
-		m.buf.B = m.buf.B[:0]
+		m.buf = getMessage(h.Length)
 	}
 	m.buf.B = append(m.buf.B, f.Payload...)
 	if !last {
 		return Message{}, false, nil
 	}
-	m.held, m.heldPool, m.buf = m.buf, &messagePool, nil
+	m.held, m.heldInflated, m.buf = m.buf, false, nil
 	msg.Payload = m.held.B
 	return msg, true, nil
 }
 
 // compressedPiece gathers a piece of a compressed message and, at its
 // last piece, inflates the message.
-func (m *MessageDecoder) compressedPiece(msg Message, p []byte, last bool) (Message, bool, error) {
+func (m *MessageDecoder) compressedPiece(msg Message, declared int64, p []byte, last bool) (Message, bool, error) {
 	if !last || m.buf != nil {
 		if m.buf == nil {
-			m.buf = messagePool.Get()
-			m.buf.B = m.buf.B[:0]
+			m.buf = getMessage(declared)
 		}
 		m.buf.B = append(m.buf.B, p...)
 		if !last {
@@ -251,7 +268,7 @@ func (m *MessageDecoder) compressedPiece(msg Message, p []byte, last bool) (Mess
 			return Message{}, false, ErrInvalidUTF8
 		}
 	}
-	m.held, m.heldPool = out, &inflated
+	m.held, m.heldInflated = out, true
 	msg.Payload = out.B
 	return msg, true, nil
 }
@@ -341,7 +358,11 @@ func (m *MessageDecoder) PeerClosed() bool { return m.peerClosed }
 // be used afterwards.
 func (m *MessageDecoder) Release() {
 	if m.held != nil {
-		putBuffer(m.heldPool, m.held, m.maxMessage())
+		if m.heldInflated {
+			putBuffer(&inflated, m.held, m.maxMessage())
+		} else {
+			putMessage(m.held, m.maxMessage())
+		}
 		m.held = nil
 	}
 	m.Decoder.Release()
@@ -360,7 +381,7 @@ func (m *MessageDecoder) Reset() {
 
 func (m *MessageDecoder) dropBuf() {
 	if m.buf != nil {
-		putBuffer(&messagePool, m.buf, m.maxMessage())
+		putMessage(m.buf, m.maxMessage())
 		m.buf = nil
 	}
 }
