@@ -7,7 +7,7 @@ import "golang.org/x/sys/cpu"
 // Slices of asmMin bytes or more go to the assembly kernel; below that the
 // call costs more than the Go loop saves.
 const (
-	asmMin     = 64
+	asmMin     = 128
 	alignMin   = 512
 	storeAlign = 32 // alignment of dst that xorLong sets up for the kernel
 )
@@ -21,15 +21,14 @@ func xorSSE2(dst, src *byte, n int, k uint32)
 // Every amd64 CPU has SSE2.
 const haveAsm = true
 
+// useAVX2 selects the kernel xorKernel jumps to.
 var useAVX2 = cpu.X86.HasAVX2
 
-func xorKernel(dst, src *byte, n int, k uint32) {
-	if useAVX2 {
-		xorAVX2(dst, src, n, k)
-		return
-	}
-	xorSSE2(dst, src, n, k)
-}
+// xorKernel jumps to xorAVX2 or xorSSE2 after one test of useAVX2, so that
+// xorGo reaches the kernel with a single call.
+//
+//go:noescape
+func xorKernel(dst, src *byte, n int, k uint32)
 
 var kernels = []kernel{
 	{"avx2", xorAVX2, cpu.X86.HasAVX2, func() func() { return setAVX2(true) }},

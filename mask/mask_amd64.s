@@ -2,6 +2,16 @@
 
 #include "textflag.h"
 
+// func xorKernel(dst, src *byte, n int, k uint32)
+// A tail jump to the kernel that useAVX2 selects; the arguments stay where
+// they are.
+TEXT ·xorKernel(SB), NOSPLIT, $0-28
+	CMPB	·useAVX2(SB), $0
+	JEQ	sse2
+	JMP	·xorAVX2(SB)
+sse2:
+	JMP	·xorSSE2(SB)
+
 // func xorAVX2(dst, src *byte, n int, k uint32)
 // Any n; dst may equal src. k holds key bytes 0..3 from its low byte up.
 TEXT ·xorAVX2(SB), NOSPLIT, $0-28

@@ -20,6 +20,10 @@ import (
 // formed past the last byte.
 func xorGo(dst, src []byte, key [4]byte, pos int) {
 	if len(src) >= asmMin && haveAsm {
+		if len(src) < alignMin {
+			xorKernel(unsafe.SliceData(dst), unsafe.SliceData(src), len(src), rotate(key, pos))
+			return
+		}
 		xorLong(dst[:len(src)], src, key, pos)
 		return
 	}
