@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -63,3 +64,7 @@ func benchCopy(b *testing.B, cases []*masks.Case) {
 		}
 	})
 }
+
+// implName makes a column name usable in a benchmark name: spaces become
+// dashes.
+func implName(s string) string { return strings.ReplaceAll(s, " ", "-") }

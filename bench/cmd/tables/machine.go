@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -19,6 +20,7 @@ type machine struct {
 	cpu    string
 	load   string // /proc/loadavg when the run started
 	kernel string // the wsframe masking kernel for long slices
+	rev    string // the wsframe revision measured, from git
 	deps   []string
 }
 
@@ -34,6 +36,7 @@ func describeMachine() machine {
 		date:   time.Now().UTC(),
 		cpu:    cpuModel(),
 		kernel: maskKernel(),
+		rev:    revision(),
 	}
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		if f := strings.Fields(string(b)); len(f) >= 3 {
@@ -91,6 +94,9 @@ func writeHeader(w io.Writer, m machine, r runInfo) {
 	fmt.Fprintf(w, "- CPU: %s, %d logical CPUs, GOMAXPROCS %d\n", m.cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	fmt.Fprintf(w, "- Go: %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(w, "- wsframe masking kernel for long slices: %s\n", m.kernel)
+	if m.rev != "" {
+		fmt.Fprintf(w, "- wsframe: %s\n", m.rev)
+	}
 	if m.load != "" {
 		fmt.Fprintf(w, "- load average when the run started: %s\n", m.load)
 	}
@@ -103,4 +109,36 @@ func writeHeader(w io.Writer, m machine, r runInfo) {
 		"one after another in one process, the order rotating by one from round to round; "+
 		"the first round finds the iteration count that fills the benchtime and the others run that count. "+
 		"A cell is the median of the rounds.\n\n")
+}
+
+// revision describes the wsframe source the tables measured: the commit of
+// the repository holding the working directory and the files outside bench/
+// that differ from it. It asks git only to read (GIT_OPTIONAL_LOCKS=0 keeps
+// git status from refreshing the index), and is empty without git.
+func revision() string {
+	git := func(args ...string) (string, error) {
+		cmd := exec.Command("git", args...)
+		cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0")
+		out, err := cmd.Output()
+		return strings.TrimRight(string(out), "\n"), err
+	}
+	commit, err := git("rev-parse", "--short", "HEAD")
+	if err != nil {
+		return ""
+	}
+	top, err := git("rev-parse", "--show-toplevel")
+	if err != nil {
+		return "commit " + commit
+	}
+	status, err := git("-C", top, "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench")
+	if err != nil || status == "" {
+		return "commit " + commit
+	}
+	var files []string
+	for _, line := range strings.Split(status, "\n") {
+		if len(line) > 3 {
+			files = append(files, "`"+line[3:]+"`")
+		}
+	}
+	return fmt.Sprintf("commit %s with uncommitted changes to %s", commit, strings.Join(files, ", "))
 }

@@ -13,6 +13,7 @@
 // Usage:
 //
 //	tables [-rounds n] [-benchtime d] [-only table,group,...] [-out dir] [-list]
+//	       [-e2e-time d] [-e2e-rounds n] [-e2e-conns n] [-idle-conns n]
 package main
 
 import (
@@ -31,7 +32,12 @@ import (
 
 // allTables lists every table in the order they run.
 func allTables() []*table.Table {
-	return maskTables()
+	var ts []*table.Table
+	ts = append(ts, maskTables()...)
+	ts = append(ts, decodeTables()...)
+	ts = append(ts, encodeTables()...)
+	ts = append(ts, e2eTables()...)
+	return ts
 }
 
 func main() {
@@ -41,12 +47,13 @@ func main() {
 	only := fs.String("only", "", "comma-separated tables or groups to run; all if empty (see -list)")
 	out := fs.String("out", "results", "directory for latest.md and the dated copy; empty writes no file")
 	list := fs.Bool("list", false, "list the tables and exit")
+	e2eOpt.register(fs)
 	fs.Parse(os.Args[1:])
 
 	tables := allTables()
 	if *list {
 		for _, t := range tables {
-			fmt.Printf("%-12s group %-6s %s\n", t.Name, t.Group, t.Title)
+			fmt.Printf("%-14s group %-6s %s\n", t.Name, t.Group, t.Title)
 		}
 		return
 	}
@@ -75,11 +82,9 @@ func main() {
 	w := io.MultiWriter(os.Stdout, &body)
 	for i, t := range selected {
 		fmt.Fprintf(os.Stderr, "table %d/%d: %s\n", i+1, len(selected), t.Name)
-		res, err := table.Run(t, opt)
-		if err != nil {
+		if err := table.Render(t, opt, w); err != nil {
 			fatal(err)
 		}
-		res.Markdown(w)
 	}
 	elapsed := time.Since(start)
 

@@ -26,6 +26,7 @@ const (
 	Peer      Role = iota // another library: a candidate for "best peer"
 	Ours                  // wsframe: the numerator of both ratios
 	Reference             // the limit, such as copy(): not a library
+	Alt                   // another way of doing it with wsframe: shown, in no ratio
 )
 
 // Column is one implementation.
@@ -52,9 +53,25 @@ type Table struct {
 	RowHeader string   // header of the first column
 	Columns   []Column
 	Rows      []Row
+	// Metrics are what the benchmarks report with b.ReportMetric, such as
+	// "writes/op", shown in each cell after the time, as Metric says.
+	Metrics []Metric
 	// Check, if set, runs before the table is measured; an error stops the
 	// run, so a wrong implementation is never timed.
 	Check func() error
+	// Measure, if set, measures the table its own way instead of running
+	// benchmarks, for what is not a loop of b.N operations, such as load
+	// over real connections; Columns and Rows are then unused. It writes
+	// the table's markdown to w and progress to opt.Progress.
+	Measure func(opt Options, w io.Writer) error
+}
+
+// Metric is a figure reported with b.ReportMetric and how a cell shows
+// it: the first of Units that the benchmark reported, its median over the
+// rounds given to Format.
+type Metric struct {
+	Units  []string
+	Format func(float64) string
 }
 
 // Cell is the measurement of one column on one row.
@@ -65,6 +82,9 @@ type Cell struct {
 	Bytes       int64   // bytes per op given to SetBytes
 	AllocsPerOp int64   // the largest over the rounds
 	BytesPerOp  int64   // allocated, the largest over the rounds
+	// Extra holds the median over the rounds of each of the table's
+	// Metrics that the benchmark reported.
+	Extra map[string]float64
 }
 
 // Result is a measured table.
@@ -119,8 +139,12 @@ func setBenchtime(s string) {
 	}
 }
 
-// Run measures t as opt says.
+// Run measures t as opt says. A table with Measure set is measured by
+// Render instead.
 func Run(t *Table, opt Options) (*Result, error) {
+	if t.Measure != nil {
+		return nil, fmt.Errorf("table %s: measured by its own Measure, not by Run", t.Name)
+	}
 	if err := t.validate(); err != nil {
 		return nil, err
 	}
@@ -148,6 +172,7 @@ func Run(t *Table, opt Options) (*Result, error) {
 		fmt.Fprintf(progress, "%s: case %d/%d (%s)%s\n", t.Name, i+1, len(t.Rows), row.Label, eta)
 
 		samples := make([][]float64, ncol)
+		extra := make([]map[string][]float64, ncol)
 		cells := make([]Cell, ncol)
 		iters := make([]int, ncol) // the count each later round runs
 		for r := range rounds {
@@ -175,6 +200,16 @@ func Run(t *Table, opt Options) (*Result, error) {
 				cells[c].Bytes = br.Bytes
 				cells[c].AllocsPerOp = max(cells[c].AllocsPerOp, br.AllocsPerOp())
 				cells[c].BytesPerOp = max(cells[c].BytesPerOp, br.AllocedBytesPerOp())
+				for _, m := range t.Metrics {
+					for _, unit := range m.Units {
+						if v, ok := br.Extra[unit]; ok {
+							if extra[c] == nil {
+								extra[c] = make(map[string][]float64)
+							}
+							extra[c][unit] = append(extra[c][unit], v)
+						}
+					}
+				}
 			}
 		}
 		for c, s := range samples {
@@ -185,12 +220,36 @@ func Run(t *Table, opt Options) (*Result, error) {
 			cells[c].Runs = len(s)
 			cells[c].Median = median(s)
 			cells[c].Min, cells[c].Max = s[0], s[len(s)-1]
+			for unit, v := range extra[c] {
+				slices.Sort(v)
+				if cells[c].Extra == nil {
+					cells[c].Extra = make(map[string]float64)
+				}
+				cells[c].Extra[unit] = median(v)
+			}
 		}
 		res.Cells[i] = cells
 	}
 	res.Elapsed = time.Since(start)
 	fmt.Fprintf(progress, "%s: done in %s\n", t.Name, res.Elapsed.Round(time.Second))
 	return res, nil
+}
+
+// Render measures t and writes its markdown to w: with Run and Markdown,
+// or with t.Measure.
+func Render(t *Table, opt Options, w io.Writer) error {
+	if err := opt.Validate(); err != nil {
+		return fmt.Errorf("table %s: %v", t.Name, err)
+	}
+	if t.Measure != nil {
+		return t.Measure(opt, w)
+	}
+	res, err := Run(t, opt)
+	if err != nil {
+		return err
+	}
+	res.Markdown(w)
+	return nil
 }
 
 func (t *Table) validate() error {
@@ -257,7 +316,7 @@ func (res *Result) Markdown(w io.Writer) {
 		cells := res.Cells[i]
 		line := []string{row.Label}
 		for _, c := range cells {
-			line = append(line, formatCell(c))
+			line = append(line, formatCell(c, t.Metrics))
 		}
 		line = append(line, bestPeer(t.Columns, cells, ours))
 		if ref >= 0 {
@@ -287,22 +346,45 @@ func (res *Result) Markdown(w io.Writer) {
 		writeRow(w, line)
 	}
 
-	var allocs []string
-	for i, row := range t.Rows {
-		for j, c := range res.Cells[i] {
-			if c.AllocsPerOp > 0 {
-				allocs = append(allocs, fmt.Sprintf("%s on %s: %d allocs/op, %d B/op", t.Columns[j].Name, row.Label, c.AllocsPerOp, c.BytesPerOp))
-			}
+	allocated := false
+	for i := range t.Rows {
+		for _, c := range res.Cells[i] {
+			allocated = allocated || c.AllocsPerOp > 0
 		}
 	}
-	if len(allocs) == 0 {
+	if !allocated {
 		fmt.Fprintf(w, "\nNo implementation allocated (0 allocs/op in every cell).\n\n")
-	} else {
-		fmt.Fprintf(w, "\nAllocations:\n\n")
-		for _, a := range allocs {
-			fmt.Fprintf(w, "- %s\n", a)
+		return
+	}
+	fmt.Fprintf(w, "\nAllocations per op, the most of any round (bytes in parentheses):\n\n")
+	writeRow(w, hdr)
+	writeRule(w, len(hdr))
+	for i, row := range t.Rows {
+		line := []string{row.Label}
+		for _, c := range res.Cells[i] {
+			switch {
+			case c.Runs == 0:
+				line = append(line, "—")
+			case c.AllocsPerOp == 0:
+				line = append(line, "0")
+			default:
+				line = append(line, fmt.Sprintf("%d (%s)", c.AllocsPerOp, formatBytes(c.BytesPerOp)))
+			}
 		}
-		fmt.Fprintln(w)
+		writeRow(w, line)
+	}
+	fmt.Fprintln(w)
+}
+
+// formatBytes gives a byte count in B, KiB or MiB.
+func formatBytes(n int64) string {
+	switch {
+	case n < 10<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 10<<20:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 	}
 }
 
@@ -322,14 +404,23 @@ func writeRule(w io.Writer, n int) {
 }
 
 // formatCell gives the median time and, when the benchmark set a byte
-// count, the throughput in GB/s (10⁹ bytes per second, one byte per ns).
-func formatCell(c Cell) string {
+// count, the throughput in GB/s (10⁹ bytes per second, one byte per ns),
+// then the metrics the benchmark reported.
+func formatCell(c Cell, metrics []Metric) string {
 	if c.Runs == 0 {
 		return "—"
 	}
 	s := formatNs(c.Median)
 	if c.Bytes > 0 {
 		s += " · " + formatGBs(float64(c.Bytes)/c.Median)
+	}
+	for _, m := range metrics {
+		for _, unit := range m.Units {
+			if v, ok := c.Extra[unit]; ok {
+				s += " · " + m.Format(v)
+				break
+			}
+		}
 	}
 	return s
 }

@@ -2,6 +2,7 @@ package table
 
 import (
 	"flag"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -118,10 +119,59 @@ func TestMarkdown(t *testing.T) {
 		"| bytes | ours<br>f | p1 | p2 | copy() | ours vs best peer | ours vs copy() |",
 		"| 1000 | 50.0 ns · 20.0 GB/s | 200.0 ns · 5.00 GB/s | 100.0 ns · 10.0 GB/s | 40.0 ns · 25.0 GB/s | 2.00× (p2) | 0.80× |",
 		"| 1000 | 4.0% | 0.0% | 20.0% | 0.0% |",
-		"- p2 on 1000: 1 allocs/op, 16 B/op",
+		"| 1000 | 0 | 0 | 1 (16 B) | 0 |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestMarkdownMetricsAndAlt checks that reported metrics show in the cells
+// and that an Alt column enters no ratio.
+func TestMarkdownMetricsAndAlt(t *testing.T) {
+	res := &Result{
+		Table: &Table{
+			Title:     "T",
+			RowHeader: "case",
+			Columns:   []Column{{Name: "ours", Role: Ours}, {Name: "ours2", Role: Alt}, {Name: "p"}},
+			Rows:      []Row{{Label: "r"}},
+			Metrics:   []Metric{{Units: []string{"syscalls/op", "writes/op"}, Format: func(v float64) string { return fmt.Sprintf("%.0f writes", v) }}},
+		},
+		Rounds: 1,
+		Cells: [][]Cell{{
+			{Runs: 1, Median: 100, Min: 100, Max: 100, Extra: map[string]float64{"writes/op": 1}},
+			{Runs: 1, Median: 10, Min: 10, Max: 10, Extra: map[string]float64{"writes/op": 2, "syscalls/op": 3}},
+			{Runs: 1, Median: 200, Min: 200, Max: 200},
+		}},
+	}
+	var sb strings.Builder
+	res.Markdown(&sb)
+	want := "| r | 100.0 ns · 1 writes | 10.0 ns · 3 writes | 200.0 ns | 2.00× (p) |"
+	if out := sb.String(); !strings.Contains(out, want) || !strings.Contains(out, "No implementation allocated") {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+}
+
+// TestRunMetrics checks that Run keeps the median of a reported metric.
+func TestRunMetrics(t *testing.T) {
+	round := 0
+	tb := &Table{
+		Name:    "t",
+		Columns: []Column{{Name: "a", Role: Ours}},
+		Rows: []Row{{Label: "r", Bench: []func(*testing.B){func(b *testing.B) {
+			if b.N > 1 {
+				round++
+			}
+			b.ReportMetric(float64(round), "writes/op")
+		}}}},
+		Metrics: []Metric{{Units: []string{"writes/op"}, Format: func(v float64) string { return fmt.Sprint(v) }}},
+	}
+	res, err := Run(tb, Options{Rounds: 3, Benchtime: "2x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Cells[0][0].Extra["writes/op"]; got != 2 {
+		t.Errorf("median writes/op %v, want 2 (of 1, 2, 3)", got)
 	}
 }
