@@ -17,15 +17,22 @@ const minGather = 512
 // pool for each class of declared length, so that many small frames do not
 // teach the pool to drop the buffers of large ones. A frame longer than
 // the last class gathers into a buffer of its own.
-var (
-	framePools   [4]bytebufferpool.Pool
-	frameClasses = [len(framePools)]int64{4 << 10, 64 << 10, 1 << 20, 16 << 20}
+//
+// The classes are powers of two, from 1 KiB to 16 MiB, so that all the
+// buffers of one pool fall in one or two of bytebufferpool's own size
+// buckets and its calibration has no larger buffers among them to drop.
+var framePools [numClasses]bytebufferpool.Pool
+
+const (
+	minClassShift = 10 // 1 KiB
+	numClasses    = 15 // up to 16 MiB
 )
 
-// frameClass returns the index of the pool for frames of n bytes, or -1.
+// frameClass returns the index of the pool for n bytes, or -1 when n is
+// larger than the last class.
 func frameClass(n int64) int8 {
-	for i, c := range frameClasses {
-		if n <= c {
+	for i := 0; i < numClasses; i++ {
+		if n <= 1<<(minClassShift+i) {
 			return int8(i)
 		}
 	}

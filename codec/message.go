@@ -13,23 +13,27 @@ const DefaultMaxFragments = 1 << 17
 // messagePools hold the buffers that gather messages, by class of
 // capacity as framePools are by declared length; they are not framePools,
 // as messages and frames have different sizes.
-var messagePools [len(frameClasses)]bytebufferpool.Pool
+//
+// A buffer goes back to the pool it came from, chosen by the length its
+// message's first frame declared, even when the message grew past that:
+// the next message that starts the same way then finds the grown buffer.
+var messagePools [numClasses]bytebufferpool.Pool
 
-// getMessage returns an empty buffer for a message whose first frame
-// declared n bytes.
-func getMessage(n int64) *bytebufferpool.ByteBuffer {
+// getMessage returns an empty buffer, and its pool's class, for a message
+// whose first frame declared n bytes.
+func getMessage(n int64) (*bytebufferpool.ByteBuffer, int8) {
 	c := frameClass(n)
 	if c < 0 {
-		return new(bytebufferpool.ByteBuffer)
+		return new(bytebufferpool.ByteBuffer), c
 	}
 	b := messagePools[c].Get()
 	b.B = b.B[:0]
-	return b
+	return b, c
 }
 
-func putMessage(b *bytebufferpool.ByteBuffer, limit int64) {
-	if c := frameClass(int64(cap(b.B))); c >= 0 {
-		putBuffer(&messagePools[c], b, limit)
+func putMessage(b *bytebufferpool.ByteBuffer, class int8, limit int64) {
+	if class >= 0 {
+		putBuffer(&messagePools[class], b, limit)
 	}
 }
 
@@ -116,6 +120,8 @@ type MessageDecoder struct {
 	buf          *bytebufferpool.ByteBuffer
 	held         *bytebufferpool.ByteBuffer
 	heldInflated bool   // held is from the inflated pool, not messagePools
+	bufClass     int8   // the messagePools class of buf
+	heldClass    int8   // and of held
 	window       []byte // the peer's compression context, with InflateContext
 	err          error
 }
@@ -218,13 +224,13 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 		return msg, true, nil
 	}
 	if m.buf == nil {
-		m.buf = getMessage(h.Length)
+		m.buf, m.bufClass = getMessage(h.Length)
 	}
 	m.buf.B = append(m.buf.B, f.Payload...)
 	if !last {
 		return Message{}, false, nil
 	}
-	m.held, m.heldInflated, m.buf = m.buf, false, nil
+	m.held, m.heldClass, m.heldInflated, m.buf = m.buf, m.bufClass, false, nil
 	msg.Payload = m.held.B
 	return msg, true, nil
 }
@@ -234,7 +240,7 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 func (m *MessageDecoder) compressedPiece(msg Message, declared int64, p []byte, last bool) (Message, bool, error) {
 	if !last || m.buf != nil {
 		if m.buf == nil {
-			m.buf = getMessage(declared)
+			m.buf, m.bufClass = getMessage(declared)
 		}
 		m.buf.B = append(m.buf.B, p...)
 		if !last {
@@ -361,7 +367,7 @@ func (m *MessageDecoder) Release() {
 		if m.heldInflated {
 			putBuffer(&inflated, m.held, m.maxMessage())
 		} else {
-			putMessage(m.held, m.maxMessage())
+			putMessage(m.held, m.heldClass, m.maxMessage())
 		}
 		m.held = nil
 	}
@@ -381,7 +387,7 @@ func (m *MessageDecoder) Reset() {
 
 func (m *MessageDecoder) dropBuf() {
 	if m.buf != nil {
-		putMessage(m.buf, m.maxMessage())
+		putMessage(m.buf, m.bufClass, m.maxMessage())
 		m.buf = nil
 	}
 }
