@@ -36,6 +36,7 @@ func allTables() []*table.Table {
 	ts = append(ts, maskTables()...)
 	ts = append(ts, decodeTables()...)
 	ts = append(ts, encodeTables()...)
+	ts = append(ts, deflateTables()...)
 	ts = append(ts, e2eTables()...)
 	return ts
 }

@@ -17,12 +17,13 @@ func TestSelectTables(t *testing.T) {
 		return strings.Join(s, ",")
 	}
 	for only, want := range map[string]string{
-		"":                   "mask-xor,mask-copy,frame-decode,message-decode,encode,encode-header,echo-e2e",
+		"":                   "mask-xor,mask-copy,frame-decode,message-decode,encode,encode-header,deflate-echo,echo-e2e",
 		"mask":               "mask-xor,mask-copy",
 		"mask-copy":          "mask-copy",
 		"mask-copy,mask-xor": "mask-xor,mask-copy",
 		"decode,e2e":         "frame-decode,message-decode,echo-e2e",
 		"encode":             "encode,encode-header",
+		"deflate":            "deflate-echo",
 	} {
 		sel, err := selectTables(tables, only)
 		if err != nil || names(sel) != want {
