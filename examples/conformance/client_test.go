@@ -230,9 +230,15 @@ func (c *client) sendConcurrently(frames ...[]byte) (wait func()) {
 
 func (c *client) write(b []byte) {
 	c.t.Helper()
-	c.nc.SetWriteDeadline(time.Now().Add(timeout))
-	if _, err := c.nc.Write(b); err != nil {
-		c.t.Fatalf("write: %v", err)
+	writeConn(c.t, c.nc, b)
+}
+
+// writeConn writes b to nc within the case timeout or fails the test.
+func writeConn(t *testing.T, nc net.Conn, b []byte) {
+	t.Helper()
+	nc.SetWriteDeadline(time.Now().Add(timeout))
+	if _, err := nc.Write(b); err != nil {
+		t.Fatalf("write: %v", err)
 	}
 }
 

@@ -67,10 +67,7 @@ func dialDeflate(t *testing.T, addr, offer string) *deflateClient {
 
 func (c *deflateClient) write(b []byte) {
 	c.t.Helper()
-	c.nc.SetWriteDeadline(time.Now().Add(timeout))
-	if _, err := c.nc.Write(b); err != nil {
-		c.t.Fatalf("write: %v", err)
-	}
+	writeConn(c.t, c.nc, b)
 }
 
 // next returns the next message from the server.
