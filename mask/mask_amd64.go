@@ -8,7 +8,7 @@ import "golang.org/x/sys/cpu"
 // call costs more than the Go loop saves.
 const (
 	asmMin     = 128
-	alignMin   = 512
+	alignMin   = 4096
 	storeAlign = 32 // alignment of dst that xorLong sets up for the kernel
 )
 
