@@ -27,33 +27,23 @@ var (
 // socket that serves them in reads of up to 64 KiB; one op is one frame,
 // unmasked. impl=read is reading the same bytes without decoding them.
 func BenchmarkFrameDecode(b *testing.B) {
-	if err := framesVerified(); err != nil {
-		b.Fatal(err)
-	}
-	cases := frames.FrameCases()
-	for _, r := range frames.FrameReaders() {
-		b.Run("impl="+implName(r.Name), func(b *testing.B) {
-			for _, c := range cases {
-				b.Run(c.Name, c.Bench(r))
-			}
-		})
-	}
-	b.Run("impl=read", func(b *testing.B) {
-		for _, c := range cases {
-			b.Run(c.Name, c.Floor())
-		}
-	})
+	benchDecode(b, framesVerified, frames.FrameCases(), frames.FrameReaders())
 }
 
 // BenchmarkMessageDecode reads UTF-8 text messages, whole or in 4 frames,
 // from the same fake socket; one op is one message, checked and joined.
 // impl=wsframe-frames reads the same frames without either.
 func BenchmarkMessageDecode(b *testing.B) {
-	if err := messagesVerified(); err != nil {
+	benchDecode(b, messagesVerified, frames.MessageCases(), frames.MessageReaders())
+}
+
+// benchDecode runs every reader on every case, after verify, and then the
+// bare read of each case as impl=read.
+func benchDecode(b *testing.B, verify func() error, cases []*frames.DecodeCase, readers []*frames.Reader) {
+	if err := verify(); err != nil {
 		b.Fatal(err)
 	}
-	cases := frames.MessageCases()
-	for _, r := range frames.MessageReaders() {
+	for _, r := range readers {
 		b.Run("impl="+implName(r.Name), func(b *testing.B) {
 			for _, c := range cases {
 				b.Run(c.Name, c.Bench(r))
