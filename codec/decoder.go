@@ -145,6 +145,11 @@ const (
 // error's close code. Frames before the bad one have already been returned
 // by earlier calls.
 func (d *Decoder) Decode(b []byte) (f Frame, n int, err error) {
+	if d.state == stateIdle && d.held == nil && d.err == nil {
+		if n = d.quick(&f, b); n > 0 {
+			return f, n, nil
+		}
+	}
 	if d.held != nil {
 		d.Release()
 	}
@@ -162,6 +167,75 @@ func (d *Decoder) Decode(b []byte) (f Frame, n int, err error) {
 		n, err = d.continueStream(&f, b)
 	}
 	return f, n, err
+}
+
+// quick decodes the frame at the start of b into *f and returns its size
+// when the frame is the common case: a 7- or 16-bit length, wholly inside
+// b, and passing every check. Anything else returns 0 and takes the full
+// path (decodeFrame), which gives the same result with the error or the
+// partial frame handled. It keeps a small frame to one call (and the one to
+// mask.XOR), which is most of the cost of decoding it.
+func (d *Decoder) quick(f *Frame, b []byte) int {
+	if len(b) < 2 {
+		return 0
+	}
+	b0, b1 := b[0], b[1]
+	op := Opcode(b0 & 0xf)
+	rsv := (b0 >> 4) & 7
+	masked := b1&0x80 != 0
+	length := int(b1 & 0x7f)
+	if op.IsReserved() || masked == d.Client || rsv&^d.Rsv != 0 && (!d.inflate || rsv&^(d.Rsv|Rsv1) != 0) {
+		return 0
+	}
+	n := 2
+	if length >= 126 {
+		// Control frames may not have an extended length, and 64-bit
+		// lengths are rare enough to leave to the full path.
+		if length == 127 || op.IsControl() || len(b) < 4 {
+			return 0
+		}
+		length = int(b[2])<<8 | int(b[3])
+		if d.RejectNonMinimal && length < 126 {
+			return 0
+		}
+		n = 4
+	}
+	if op.IsControl() && b0&0x80 == 0 {
+		return 0
+	}
+	if max := d.MaxPayload; max != 0 && max >= 0 && int64(length) > max {
+		return 0
+	}
+	if d.chunked && !op.IsControl() {
+		room := d.msgMax
+		if op == OpContinuation {
+			room = d.msgRoom
+		}
+		if room >= 0 && int64(length) > room {
+			return 0
+		}
+	}
+	if !masked {
+		if len(b)-n < length {
+			return 0
+		}
+		f.Fin, f.Rsv, f.Opcode, f.Masked, f.Length = b0&0x80 != 0, rsv, op, false, int64(length)
+		f.Payload = b[n : n+length]
+		return n + length
+	}
+	if len(b)-n-4 < length {
+		return 0
+	}
+	// The key is written once as a word: the fields of f are written one
+	// by one rather than as a Header literal, which the compiler builds on
+	// the stack and copies.
+	f.Key = [4]byte(b[n : n+4])
+	n += 4
+	f.Fin, f.Rsv, f.Opcode, f.Masked, f.Length = b0&0x80 != 0, rsv, op, true, int64(length)
+	p := b[n : n+length]
+	mask.XOR(p, f.Key, 0)
+	f.Payload = p
+	return n + length
 }
 
 // The steps below fill in *f and return the bytes of b consumed; they

@@ -34,7 +34,19 @@ func NewReader(r io.Reader, size int) *Reader {
 // Payload is valid until the next call to ReadFrame. A connection that ends
 // inside a frame gives ErrTruncated; one that ends between frames gives the
 // reader's error (io.EOF for a clean end).
-func (r *Reader) ReadFrame() (Frame, error) {
+func (r *Reader) ReadFrame() (f Frame, err error) {
+	if r.state == stateIdle && r.held == nil && r.err == nil {
+		// Most frames are wholly inside the buffer: decode them straight
+		// into the result.
+		if n := r.quick(&f, r.buf[r.head:r.tail]); n > 0 {
+			r.head += n
+			return f, nil
+		}
+	}
+	return r.readFrame()
+}
+
+func (r *Reader) readFrame() (Frame, error) {
 	for {
 		if r.head < r.tail {
 			f, n, err := r.Decode(r.buf[r.head:r.tail])
