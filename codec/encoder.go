@@ -15,14 +15,22 @@ import (
 // h.Masked, the payload is masked with h.Key as it is copied, so payload
 // itself is never modified. It allocates only when dst lacks room.
 func AppendFrame(dst []byte, h Header, payload []byte) []byte {
-	h.Length = int64(len(payload))
-	dst = AppendHeader(dst, h)
-	if !h.Masked {
-		return append(dst, payload...)
-	}
+	return appendFrame(dst, firstByte(h.Opcode, h.Fin, h.Rsv), payload, h.Masked, h.Key)
+}
+
+// appendFrame appends the frame whose header starts with b0, growing dst
+// once for header and payload together.
+func appendFrame(dst []byte, b0 byte, payload []byte, masked bool, key [4]byte) []byte {
+	n := len(payload)
+	hn := headerLen(int64(n), masked)
 	l := len(dst)
-	dst = slices.Grow(dst, len(payload))[:l+len(payload)]
-	mask.XORCopy(dst[l:], payload, h.Key, 0)
+	dst = slices.Grow(dst, hn+n)[:l+hn+n]
+	putHeader(dst[l:l+hn], b0, int64(n), masked, key)
+	if masked {
+		mask.XORCopy(dst[l+hn:], payload, key, 0)
+	} else {
+		copy(dst[l+hn:], payload)
+	}
 	return dst
 }
 
@@ -61,28 +69,23 @@ type Encoder struct {
 	bufs   [2][]byte
 }
 
-// header fills in the masking fields of h for e's role.
-func (e *Encoder) header(h Header) Header {
-	h.Masked = e.Client
-	if e.Client {
-		h.Key = e.nextKey()
-	}
-	return h
-}
-
 func (e *Encoder) nextKey() [4]byte {
 	if e.nkeys == 0 {
-		if e.keys == nil {
-			e.keys = new([keyBatch * 4]byte)
-		}
-		if _, err := rand.Read(e.keys[:]); err != nil {
-			panic("codec: crypto/rand failed: " + err.Error())
-		}
-		e.nkeys = keyBatch
+		e.drawKeys()
 	}
 	e.nkeys--
 	i := e.nkeys * 4
-	return [4]byte{e.keys[i], e.keys[i+1], e.keys[i+2], e.keys[i+3]}
+	return [4]byte(e.keys[i : i+4])
+}
+
+func (e *Encoder) drawKeys() {
+	if e.keys == nil {
+		e.keys = new([keyBatch * 4]byte)
+	}
+	if _, err := rand.Read(e.keys[:]); err != nil {
+		panic("codec: crypto/rand failed: " + err.Error())
+	}
+	e.nkeys = keyBatch
 }
 
 // AppendFrame appends one frame with the given opcode, FIN bit, RSV bits and
@@ -90,10 +93,20 @@ func (e *Encoder) nextKey() [4]byte {
 // payload (else ErrControlPayload); data frames fail with ErrClosed once a
 // Close frame was sent.
 func (e *Encoder) AppendFrame(dst []byte, op Opcode, fin bool, rsv uint8, payload []byte) ([]byte, error) {
-	if err := e.allowed(op, fin, len(payload)); err != nil {
-		return dst, err
+	if op.IsControl() || e.closed {
+		if err := e.allowed(op, fin, len(payload)); err != nil {
+			return dst, err
+		}
 	}
-	return AppendFrame(dst, e.header(Header{Fin: fin, Rsv: rsv, Opcode: op}), payload), nil
+	return e.appendFrame(dst, firstByte(op, fin, rsv), payload), nil
+}
+
+// appendFrame appends one frame in e's role.
+func (e *Encoder) appendFrame(dst []byte, b0 byte, payload []byte) []byte {
+	if !e.Client {
+		return appendFrame(dst, b0, payload, false, [4]byte{})
+	}
+	return appendFrame(dst, b0, payload, true, e.nextKey())
 }
 
 func (e *Encoder) allowed(op Opcode, fin bool, n int) error {
@@ -153,15 +166,15 @@ func (e *Encoder) compressMin() int {
 
 func (e *Encoder) appendFrames(dst []byte, op Opcode, rsv uint8, payload []byte, maxFrame int) ([]byte, error) {
 	if maxFrame <= 0 || len(payload) <= maxFrame {
-		return AppendFrame(dst, e.header(Header{Fin: true, Rsv: rsv, Opcode: op}), payload), nil
+		return e.appendFrame(dst, firstByte(op, true, rsv), payload), nil
 	}
 	for first := true; ; first = false {
 		n := min(maxFrame, len(payload))
-		h := Header{Fin: n == len(payload), Opcode: OpContinuation}
+		b0 := firstByte(OpContinuation, n == len(payload), 0)
 		if first {
-			h.Opcode, h.Rsv = op, rsv
+			b0 = firstByte(op, n == len(payload), rsv)
 		}
-		dst = AppendFrame(dst, e.header(h), payload[:n])
+		dst = e.appendFrame(dst, b0, payload[:n])
 		payload = payload[n:]
 		if len(payload) == 0 {
 			return dst, nil
@@ -179,13 +192,14 @@ func (e *Encoder) Buffers(scratch []byte, op Opcode, fin bool, rsv uint8, payloa
 	if err := e.allowed(op, fin, len(payload)); err != nil {
 		return nil, err
 	}
-	h := e.header(Header{Fin: fin, Rsv: rsv, Opcode: op})
+	b0 := firstByte(op, fin, rsv)
 	if e.Client {
-		e.bufs[0] = AppendFrame(scratch[:0], h, payload)
+		e.bufs[0] = e.appendFrame(scratch[:0], b0, payload)
 		return e.bufs[:1], nil
 	}
-	h.Length = int64(len(payload))
-	e.bufs[0] = AppendHeader(e.hdr[:0], h)
+	hn := headerLen(int64(len(payload)), false)
+	putHeader(e.hdr[:hn], b0, int64(len(payload)), false, [4]byte{})
+	e.bufs[0] = e.hdr[:hn]
 	e.bufs[1] = payload
 	return e.bufs[:2], nil
 }

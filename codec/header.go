@@ -18,6 +18,7 @@ package codec
 
 import (
 	"encoding/binary"
+	"slices"
 	"strconv"
 )
 
@@ -232,27 +233,57 @@ func decodeHeader(h *Header, b []byte) (int, error) {
 // lacks room for the header (at most MaxHeaderSize bytes). h.Length must not
 // be negative.
 func AppendHeader(dst []byte, h Header) []byte {
-	b0 := byte(h.Opcode&0xf) | (h.Rsv&7)<<4
-	if h.Fin {
+	if h.Length < 0 {
+		panic("codec: negative payload length")
+	}
+	hn := headerLen(h.Length, h.Masked)
+	l := len(dst)
+	dst = slices.Grow(dst, hn)[:l+hn]
+	putHeader(dst[l:], firstByte(h.Opcode, h.Fin, h.Rsv), h.Length, h.Masked, h.Key)
+	return dst
+}
+
+// firstByte is a header's first byte: FIN, RSV1..3 and the opcode.
+func firstByte(op Opcode, fin bool, rsv uint8) byte {
+	b0 := byte(op&0xf) | (rsv&7)<<4
+	if fin {
 		b0 |= 0x80
 	}
+	return b0
+}
+
+// headerLen is the size of the minimal header for a payload of n bytes.
+func headerLen(n int64, masked bool) int {
+	hn := 2
+	if n > 125 {
+		hn = 4
+		if n > 0xffff {
+			hn = 10
+		}
+	}
+	if masked {
+		hn += 4
+	}
+	return hn
+}
+
+// putHeader writes the header of headerLen(n, masked) bytes that starts
+// with b0 to b, which has exactly that length.
+func putHeader(b []byte, b0 byte, n int64, masked bool, key [4]byte) {
 	var m byte
-	if h.Masked {
+	if masked {
 		m = 0x80
+		copy(b[len(b)-4:], key[:])
 	}
+	b[0] = b0
 	switch {
-	case h.Length < 0:
-		panic("codec: negative payload length")
-	case h.Length <= 125:
-		dst = append(dst, b0, m|byte(h.Length))
-	case h.Length <= 0xffff:
-		dst = append(dst, b0, m|126, byte(h.Length>>8), byte(h.Length))
+	case n <= 125:
+		b[1] = m | byte(n)
+	case n <= 0xffff:
+		b[1] = m | 126
+		binary.BigEndian.PutUint16(b[2:4], uint16(n))
 	default:
-		dst = append(dst, b0, m|127)
-		dst = binary.BigEndian.AppendUint64(dst, uint64(h.Length))
+		b[1] = m | 127
+		binary.BigEndian.PutUint64(b[2:10], uint64(n))
 	}
-	if h.Masked {
-		dst = append(dst, h.Key[0], h.Key[1], h.Key[2], h.Key[3])
-	}
-	return dst
 }
