@@ -2,14 +2,19 @@
 
 package mask
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 // Slices of asmMin bytes or more go to the assembly kernel; below that the
-// call costs more than the Go loop saves.
+// call costs more than the Go loop saves. The AVX2 kernel aligns its own
+// stores, so xorLong never has to (alignMin is out of reach).
 const (
 	asmMin     = 128
-	alignMin   = 4096
-	storeAlign = 32 // alignment of dst that xorLong sets up for the kernel
+	alignMin   = math.MaxInt
+	storeAlign = 32
 )
 
 //go:noescape

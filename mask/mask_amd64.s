@@ -14,49 +14,102 @@ sse2:
 
 // func xorAVX2(dst, src *byte, n int, k uint32)
 // Any n; dst may equal src. k holds key bytes 0..3 from its low byte up.
+//
+// From 64 bytes on, the first and the last 32 bytes are loaded and masked
+// before anything is stored, and stored only at the end, each as one
+// unaligned store that may overlap the blocks next to it. In between, dst
+// is advanced to a 32-byte boundary so that every block store is aligned.
+// Since every byte of an overlap is masked from the source as it was on
+// entry and stored with the same value twice, this is right in place too.
 TEXT ·xorAVX2(SB), NOSPLIT, $0-28
 	MOVQ	dst+0(FP), DI
 	MOVQ	src+8(FP), SI
-	MOVQ	n+16(FP), CX
+	MOVQ	n+16(FP), BX
 	// Y0 = the four key bytes repeated across 32 bytes.
 	MOVL	k+24(FP), AX
 	VMOVD	AX, X0
 	VPBROADCASTD	X0, Y0
+	CMPQ	BX, $64
+	JB	avx2_short
 
-	// 128 bytes per iteration: four loads XORed with the key, four stores.
-	CMPQ	CX, $128
-	JB	avx2_tail
+	// Y5 = the masked head, Y6 = the masked last 32 bytes, whose key
+	// phase is n mod 4; R10 = where the last 32 bytes go.
+	MOVQ	BX, CX
+	ANDL	$3, CX
+	SHLL	$3, CX
+	MOVL	AX, DX
+	RORL	CX, DX
+	VMOVD	DX, X6
+	VPBROADCASTD	X6, Y6
+	VPXOR	-32(SI)(BX*1), Y6, Y6
+	LEAQ	-32(DI)(BX*1), R10
+	VPXOR	(SI), Y0, Y5
+	MOVQ	DI, R11
+
+	// Skip to the next 32-byte boundary of dst (1..32 bytes on) and turn
+	// the key to the phase there.
+	MOVQ	DI, CX
+	NOTQ	CX
+	ANDQ	$31, CX
+	INCQ	CX
+	ADDQ	CX, DI
+	ADDQ	CX, SI
+	SUBQ	CX, BX
+	ANDL	$3, CX
+	SHLL	$3, CX
+	RORL	CX, AX
+	VMOVD	AX, X0
+	VPBROADCASTD	X0, Y0
+
+	// 128 bytes per iteration: four loads XORed with the key, four
+	// aligned stores.
+	CMPQ	BX, $128
+	JB	avx2_blocks32
 	PCALIGN	$32
 avx2_loop128:
 	VPXOR	(SI), Y0, Y1
 	VPXOR	32(SI), Y0, Y2
 	VPXOR	64(SI), Y0, Y3
 	VPXOR	96(SI), Y0, Y4
-	VMOVDQU	Y1, (DI)
-	VMOVDQU	Y2, 32(DI)
-	VMOVDQU	Y3, 64(DI)
-	VMOVDQU	Y4, 96(DI)
+	VMOVDQA	Y1, (DI)
+	VMOVDQA	Y2, 32(DI)
+	VMOVDQA	Y3, 64(DI)
+	VMOVDQA	Y4, 96(DI)
 	ADDQ	$128, SI
 	ADDQ	$128, DI
-	SUBQ	$128, CX
-	CMPQ	CX, $128
+	SUBQ	$128, BX
+	CMPQ	BX, $128
 	JAE	avx2_loop128
 
-	// Then 32 bytes at a time.
-avx2_tail:
+	// Then whole 32-byte blocks; the last 0..31 bytes are in Y6.
+avx2_blocks32:
+	CMPQ	BX, $32
+	JB	avx2_ends
+avx2_loop32:
+	VPXOR	(SI), Y0, Y1
+	VMOVDQA	Y1, (DI)
+	ADDQ	$32, SI
+	ADDQ	$32, DI
+	SUBQ	$32, BX
+	CMPQ	BX, $32
+	JAE	avx2_loop32
+avx2_ends:
+	VMOVDQU	Y5, (R11)
+	VMOVDQU	Y6, (R10)
+	VZEROUPPER
+	RET
+
+	// Fewer than 64 bytes: 32, 16, 8 and 4 at once if present, with the
+	// key phase unchanged since each step is a multiple of 4.
+avx2_short:
+	MOVQ	BX, CX
 	CMPQ	CX, $32
 	JB	avx2_16
-avx2_loop32:
 	VPXOR	(SI), Y0, Y1
 	VMOVDQU	Y1, (DI)
 	ADDQ	$32, SI
 	ADDQ	$32, DI
 	SUBQ	$32, CX
-	CMPQ	CX, $32
-	JAE	avx2_loop32
-
-	// Fewer than 32 bytes are left: 16, 8 and 4 at once if present, with
-	// the key phase unchanged since each step is a multiple of 4.
 avx2_16:
 	CMPQ	CX, $16
 	JB	avx2_8
