@@ -12,7 +12,7 @@ import (
 // call costs more than the Go loop saves. The AVX2 kernel aligns its own
 // stores, so xorLong never has to (alignMin is out of reach).
 const (
-	asmMin     = 128
+	asmMin     = 64
 	alignMin   = math.MaxInt
 	storeAlign = 32
 )
