@@ -63,23 +63,28 @@ TEXT ·xorAVX2(SB), NOSPLIT, $0-28
 
 	// 128 bytes per iteration: four loads XORed with the key, four
 	// aligned stores.
+	// SI is kept as its distance from DI, so that one register steps.
 	CMPQ	BX, $128
 	JB	avx2_blocks32
+	SUBQ	DI, SI
+	MOVQ	BX, R12
+	ANDQ	$~127, R12
+	ANDQ	$127, BX
+	ADDQ	DI, R12
 	PCALIGN	$32
 avx2_loop128:
-	VPXOR	(SI), Y0, Y1
-	VPXOR	32(SI), Y0, Y2
-	VPXOR	64(SI), Y0, Y3
-	VPXOR	96(SI), Y0, Y4
+	VPXOR	(DI)(SI*1), Y0, Y1
+	VPXOR	32(DI)(SI*1), Y0, Y2
+	VPXOR	64(DI)(SI*1), Y0, Y3
+	VPXOR	96(DI)(SI*1), Y0, Y4
 	VMOVDQA	Y1, (DI)
 	VMOVDQA	Y2, 32(DI)
 	VMOVDQA	Y3, 64(DI)
 	VMOVDQA	Y4, 96(DI)
-	ADDQ	$128, SI
 	ADDQ	$128, DI
-	SUBQ	$128, BX
-	CMPQ	BX, $128
-	JAE	avx2_loop128
+	CMPQ	DI, R12
+	JB	avx2_loop128
+	ADDQ	DI, SI
 
 	// Then whole 32-byte blocks; the last 0..31 bytes are in Y6.
 avx2_blocks32:
