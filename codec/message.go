@@ -1,6 +1,10 @@
 package codec
 
-import "github.com/valyala/bytebufferpool"
+import (
+	"unicode/utf8"
+
+	"github.com/valyala/bytebufferpool"
+)
 
 // DefaultMaxMessage is the message size limit of a MessageDecoder whose
 // MaxMessage is zero.
@@ -135,17 +139,44 @@ type MessageDecoder struct {
 // A violation by the peer returns a *ProtocolError, and so does every later
 // call: fail the connection with its close code. After the peer's Close
 // frame has been delivered, Decode returns ErrPeerClosed.
-func (m *MessageDecoder) Decode(b []byte) (Message, int, error) {
+func (m *MessageDecoder) Decode(b []byte) (msg Message, n int, err error) {
+	d := &m.Decoder
+	if m.held == nil && m.err == nil && !m.peerClosed && !m.open && d.state == stateIdle && d.held == nil && d.err == nil {
+		// The common case, a message that is one frame wholly inside b,
+		// goes straight through; any other frame decoded here takes the
+		// general path.
+		m.limitNext()
+		var f Frame
+		if n = d.quick(&f, b); n > 0 {
+			if f.Fin && f.Rsv == 0 && (f.Opcode == OpBinary || f.Opcode == OpText && utf8.Valid(f.Payload)) {
+				m.op, m.compressed, m.frags, m.size = f.Opcode, false, 1, int64(len(f.Payload))
+				msg.Opcode, msg.Payload = f.Opcode, f.Payload
+				return msg, n, nil
+			}
+			msg, ok, err := m.frame(f)
+			if err != nil {
+				m.fail(err)
+				return Message{}, n, err
+			}
+			if ok {
+				return msg, n, nil
+			}
+		}
+	}
+	return m.decode(b, n)
+}
+
+// decode is Decode after the first consumed bytes of b.
+func (m *MessageDecoder) decode(b []byte, consumed int) (Message, int, error) {
 	if m.held != nil {
 		m.Release()
 	}
 	if m.err != nil {
-		return Message{}, 0, m.err
+		return Message{}, consumed, m.err
 	}
 	if m.peerClosed {
-		return Message{}, 0, ErrPeerClosed
+		return Message{}, consumed, ErrPeerClosed
 	}
-	consumed := 0
 	for {
 		m.limitNext()
 		f, n, err := m.Decoder.Decode(b[consumed:])
