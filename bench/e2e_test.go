@@ -6,13 +6,14 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wsframe/wsframe/bench/internal/e2e"
 )
 
 var (
 	e2eConns  = flag.Int("e2e-conns", 32, "BenchmarkEcho: client connections doing round trips at once")
-	idleConns = flag.Int("idle-conns", 10000, "BenchmarkIdleMemory: idle connections per server")
+	idleConns = flag.Int("idle-conns", 10000, "BenchmarkIdleMemory, BenchmarkIdleDeflateMemory: idle connections per server")
 )
 
 // e2eSizes are the message sizes of BenchmarkEcho.
@@ -35,34 +36,40 @@ func e2eBuild() (string, error) {
 	return e2eBin.dir, e2eBin.err
 }
 
-// running holds the servers the echo test and benchmarks share, started
-// once and stopped by TestMain.
-var running struct {
+// serverSet is a list of servers the echo tests and benchmarks share,
+// started once and stopped by TestMain.
+type serverSet struct {
 	once    sync.Once
 	servers []*e2e.Server
 	err     error
 }
 
-func e2eServers() ([]*e2e.Server, error) {
-	running.once.Do(func() {
+// running are the servers of e2e.Servers, compressing those of
+// e2e.DeflateServers.
+var running, compressing serverSet
+
+func (set *serverSet) start(list func(dir string) []*e2e.Server) ([]*e2e.Server, error) {
+	set.once.Do(func() {
 		dir, err := e2eBuild()
 		if err != nil {
-			running.err = err
+			set.err = err
 			return
 		}
-		running.servers = e2e.Servers(dir)
-		for _, s := range running.servers {
-			if running.err = s.Start(); running.err != nil {
+		set.servers = list(dir)
+		for _, s := range set.servers {
+			if set.err = s.Start(); set.err != nil {
 				return
 			}
 		}
 	})
-	return running.servers, running.err
+	return set.servers, set.err
 }
+
+func e2eServers() ([]*e2e.Server, error) { return running.start(e2e.Servers) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, s := range running.servers {
+	for _, s := range append(running.servers, compressing.servers...) {
 		s.Stop()
 	}
 	if e2eBin.dir != "" {
@@ -91,6 +98,35 @@ func TestEchoServers(t *testing.T) {
 		if _, err := e2e.RSS(s.Pid()); err != nil {
 			t.Logf("%s: %v", s.Name, err)
 		}
+	}
+}
+
+// TestDeflateEchoServers checks every server of e2e.DeflateServers: each
+// must accept permessage-deflate, and echo compressed text of 1 KiB three
+// times and of 64 KiB compressed, and 16 bytes, sent uncompressed, exactly.
+func TestDeflateEchoServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the echo servers")
+	}
+	ss, err := compressing.start(e2e.DeflateServers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ss {
+		c, err := e2e.DialDeflate(s.Addr())
+		if err != nil {
+			t.Errorf("%s: %v", s.Label(), err)
+			continue
+		}
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		for _, size := range []int{1 << 10, 1 << 10, 1 << 10, 64 << 10, 16} {
+			if err := c.EchoText(e2e.Text(size)); err != nil {
+				t.Errorf("%s, %d bytes of text: %v", s.Label(), size, err)
+				break
+			}
+		}
+		c.Close()
+		t.Logf("%s: %s (%s)", s.Label(), c.Deflate().Response, c.Deflate().Mode())
 	}
 }
 
@@ -140,6 +176,40 @@ func BenchmarkIdleMemory(b *testing.B) {
 					b.Fatal(err)
 				}
 				m, err := e2e.IdleMemory(s, *idleConns, nil)
+				s.Stop()
+				if err != nil {
+					b.Fatal(err)
+				}
+				sum += m.PerConn()
+			}
+			b.ReportMetric(sum/float64(b.N), "B/conn")
+		})
+	}
+}
+
+// BenchmarkIdleDeflateMemory is BenchmarkIdleMemory with connections that
+// negotiate permessage-deflate and each have 1 KiB of text echoed,
+// compressed both ways, before they idle (e2e.IdleDeflateMemory).
+func BenchmarkIdleDeflateMemory(b *testing.B) {
+	if err := e2e.RaiseNofile(*idleConns + 256); err != nil {
+		b.Skip(err)
+	}
+	dir, err := e2eBuild()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range e2e.DeflateServers(dir) {
+		name := "impl=" + implName(s.Name)
+		if s.Mode != "" {
+			name += "/mode=" + s.Mode
+		}
+		b.Run(name, func(b *testing.B) {
+			var sum float64
+			for range b.N {
+				if err := s.Start(); err != nil {
+					b.Fatal(err)
+				}
+				m, err := e2e.IdleDeflateMemory(s, *idleConns, e2e.Text(1<<10), nil)
 				s.Stop()
 				if err != nil {
 					b.Fatal(err)

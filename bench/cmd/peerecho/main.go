@@ -3,8 +3,12 @@
 // wsframe's examples (see package e2e).
 //
 //	go run ./cmd/peerecho -lib gorilla -addr 127.0.0.1:0
+//	go run ./cmd/peerecho -lib coder -deflate context-takeover
 //
-// It prints "listening on ADDR" once it accepts connections.
+// It negotiates permessage-deflate only with -deflate: "on" for the
+// library's default parameters, and for coder, which has no default,
+// "context-takeover" or "no-context-takeover". It prints "listening on
+// ADDR" once it accepts connections.
 package main
 
 import (
@@ -21,9 +25,14 @@ import (
 func main() {
 	lib := flag.String("lib", "", "the library: "+strings.Join(e2e.Libs, ", "))
 	addr := flag.String("addr", "127.0.0.1:9003", "`address` to listen on")
+	deflate := flag.String("deflate", e2e.DeflateOff, "permessage-deflate `mode`: empty for none, "+
+		"on (gorilla, gobwas, gws, nbio), context-takeover or no-context-takeover (coder)")
 	flag.Parse()
 	if !slices.Contains(e2e.Libs, *lib) {
 		log.Fatalf("peerecho: -lib must be one of %s", strings.Join(e2e.Libs, ", "))
+	}
+	if *deflate != e2e.DeflateOff && !slices.Contains(e2e.DeflateModes[*lib], *deflate) {
+		log.Fatalf("peerecho: -deflate for %s must be one of %q", *lib, e2e.DeflateModes[*lib])
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -31,5 +40,5 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("listening on", ln.Addr())
-	log.Fatal(e2e.Serve(*lib, ln))
+	log.Fatal(e2e.Serve(*lib, ln, *deflate))
 }

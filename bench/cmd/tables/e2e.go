@@ -20,15 +20,23 @@ type e2eOptions struct {
 	rounds int
 	conns  int
 	idle   int // idle connections; 0 skips the measurement
+	// idleDeflate adds the idle measurement with permessage-deflate.
+	idleDeflate bool
 }
 
-var e2eOpt = e2eOptions{time: 3 * time.Second, rounds: 3, conns: 32, idle: 10000}
+var e2eOpt = e2eOptions{time: 3 * time.Second, rounds: 3, conns: 32, idle: 10000, idleDeflate: true}
+
+// idleText is the length of the text message each idle compressed
+// connection has echoed before it idles.
+const idleText = 1 << 10
 
 func (o *e2eOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.time, "e2e-time", o.time, "echo-e2e: load time per server and message size, split over the rounds")
 	fs.IntVar(&o.rounds, "e2e-rounds", o.rounds, "echo-e2e: rounds, each running every server in turn")
 	fs.IntVar(&o.conns, "e2e-conns", o.conns, "echo-e2e: client connections doing round trips at once")
 	fs.IntVar(&o.idle, "idle-conns", o.idle, "echo-e2e: idle connections per server for the memory measurement; 0 skips it")
+	fs.BoolVar(&o.idleDeflate, "idle-deflate", o.idleDeflate, "echo-e2e: measure the idle memory again with permessage-deflate "+
+		"negotiated and one compressed message echoed per connection")
 }
 
 // e2eSizes are the message sizes of the echo round trips.
@@ -62,8 +70,9 @@ func measureE2E(opt table.Options, w io.Writer) error {
 		return err
 	}
 	servers := e2e.Servers(dir)
+	zservers := e2e.DeflateServers(dir)
 	defer func() {
-		for _, s := range servers {
+		for _, s := range append(servers, zservers...) {
 			s.Stop()
 		}
 	}()
@@ -132,12 +141,42 @@ func measureE2E(opt table.Options, w io.Writer) error {
 		}
 	}
 
-	writeE2E(w, o, servers, rates, loads, loadTime, idle, idleSkip)
+	z := idleDeflate{servers: zservers, skip: idleSkip}
+	if z.skip == "" && !o.idleDeflate {
+		z.skip = "-idle-deflate=false"
+	}
+	if z.skip == "" {
+		text := e2e.Text(idleText)
+		for _, s := range zservers {
+			fmt.Fprintf(progress, "echo-e2e: %s with permessage-deflate: %d idle connections, each after one compressed %s echo\n",
+				s.Label(), o.idle, frames.SizeLabel(idleText))
+			if err := s.Start(); err != nil {
+				return err
+			}
+			m, err := e2e.IdleDeflateMemory(s, o.idle, text, progress)
+			s.Stop()
+			if err != nil {
+				return fmt.Errorf("echo-e2e: idle memory of %s with permessage-deflate: %v", s.Label(), err)
+			}
+			fmt.Fprintf(progress, "echo-e2e: %s negotiated %q\n", s.Label(), m.Deflate.Response)
+			z.idle = append(z.idle, m)
+		}
+	}
+
+	writeE2E(w, o, servers, rates, loads, loadTime, idle, idleSkip, z)
 	return nil
 }
 
+// idleDeflate is the idle measurement with permessage-deflate: the
+// servers of e2e.DeflateServers and their figures, or why there are none.
+type idleDeflate struct {
+	servers []*e2e.Server
+	idle    []*e2e.Idle
+	skip    string
+}
+
 func writeE2E(w io.Writer, o e2eOptions, servers []*e2e.Server, rates [][][]float64, loads [][]*e2e.Load,
-	loadTime time.Duration, idle []*e2e.Idle, idleSkip string) {
+	loadTime time.Duration, idle []*e2e.Idle, idleSkip string, z idleDeflate) {
 	fmt.Fprintf(w, "## Echo servers over loopback\n\n")
 	fmt.Fprintf(w, "Each server is a child process listening on 127.0.0.1. %d client connections, all in the process "+
 		"that measures, each send a binary message, wait for its echo and check it, over and over: %s per server "+
@@ -203,6 +242,7 @@ func writeE2E(w io.Writer, o e2eOptions, servers []*e2e.Server, rates [][][]floa
 	fmt.Fprintf(w, "\n## Memory per idle connection\n\n")
 	if idleSkip != "" {
 		fmt.Fprintf(w, "Not measured: %s.\n\n", idleSkip)
+		writeIdleDeflate(w, o, servers, idle, z)
 		return
 	}
 	fmt.Fprintf(w, "Each server is started afresh; %d connections are opened and upgraded (by %d dialers at once, "+
@@ -217,7 +257,84 @@ func writeE2E(w io.Writer, o e2eOptions, servers []*e2e.Server, rates [][][]floa
 	for i, s := range servers {
 		m := idle[i]
 		row(w, []string{s.Name, formatMiB(m.Before), formatMiB(m.After),
-			fmt.Sprintf("%.1f KiB", m.PerConn()/1024), m.Setup.Round(10 * time.Millisecond).String()})
+			formatKiB(m.PerConn()), m.Setup.Round(10 * time.Millisecond).String()})
+	}
+	fmt.Fprintln(w)
+	writeIdleDeflate(w, o, servers, idle, z)
+}
+
+// writeIdleDeflate writes the table of the idle memory with
+// permessage-deflate, beside each server's uncompressed figure.
+func writeIdleDeflate(w io.Writer, o e2eOptions, servers []*e2e.Server, idle []*e2e.Idle, z idleDeflate) {
+	fmt.Fprintf(w, "## Memory per idle compressed connection\n\n")
+	if z.skip != "" {
+		fmt.Fprintf(w, "Not measured: %s.\n\n", z.skip)
+		return
+	}
+	fmt.Fprintf(w, "The measurement above again, with every server started afresh with permessage-deflate on, "+
+		"configured as listed below. Each of the %d connections offers `Sec-WebSocket-Extensions: %s` "+
+		"(no parameters: context takeover on either side is the server's choice; no `client_max_window_bits`, "+
+		"which would let the server shrink the window of the client's compress/flate below 15 bits). Every 101 "+
+		"response must accept the extension with parameters allowed in answer to that offer "+
+		"(`handshake.DeflateResponse`), and every connection to a server must negotiate the same; a server "+
+		"that does not is an error, not a figure. Each connection then sends one %s text message of JSON-like "+
+		"records, compressed with RSV1 by wsframe's client encoder (`Encoder{Client: true, Compress: true}`, "+
+		"no context takeover, which is valid under every negotiation), and reads the echo, which must come "+
+		"back compressed and inflate to the same text (`MessageDecoder{Inflate: true}`); then it idles. A "+
+		"server that makes its flate state on the first message and keeps it holds it from then on. "+
+		"\"negotiated\" is the response's `Sec-WebSocket-Extensions` as sent; \"context takeover\" says whether "+
+		"the server and the client keep their compression context between messages under it (no: "+
+		"`server_no_context_takeover`, `client_no_context_takeover`). \"uncompressed\" is the server's figure "+
+		"in the table above; the setup time includes the echoes.\n\n",
+		o.idle, e2e.DeflateOffer, frames.SizeLabel(idleText))
+	for _, s := range z.servers {
+		fmt.Fprintf(w, "- %s: %s\n", s.Label(), s.Deflate)
+	}
+	fmt.Fprintln(w)
+	plain := map[string]*e2e.Idle{}
+	for i, s := range servers {
+		if i < len(idle) {
+			plain[s.Name] = idle[i]
+		}
+	}
+	hdr := []string{"server", "negotiated", "context takeover (server / client)", "RSS before", "RSS with the connections",
+		"per connection", "uncompressed", "difference", "open, upgrade and echo"}
+	row(w, hdr)
+	rule(w, len(hdr))
+	yesNo := func(no bool) string {
+		if no {
+			return "no"
+		}
+		return "yes"
+	}
+	for _, s := range servers {
+		found := false
+		for i, zs := range z.servers {
+			if zs.Name != s.Name {
+				continue
+			}
+			found = true
+			m := z.idle[i]
+			d := m.Deflate
+			line := []string{zs.Label(), "`" + d.Response + "`",
+				yesNo(d.Params.ServerNoContextTakeover) + " / " + yesNo(d.Params.ClientNoContextTakeover),
+				formatMiB(m.Before), formatMiB(m.After), formatKiB(m.PerConn())}
+			if p := plain[s.Name]; p != nil {
+				line = append(line, formatKiB(p.PerConn()), fmt.Sprintf("%+.1f KiB", (m.PerConn()-p.PerConn())/1024))
+			} else {
+				line = append(line, "–", "–")
+			}
+			row(w, append(line, m.Setup.Round(10*time.Millisecond).String()))
+		}
+		if !found {
+			line := []string{s.Name, "n/a: no permessage-deflate", "n/a", "n/a", "n/a", "n/a"}
+			if p := plain[s.Name]; p != nil {
+				line = append(line, formatKiB(p.PerConn()))
+			} else {
+				line = append(line, "–")
+			}
+			row(w, append(line, "n/a", "n/a"))
+		}
 	}
 	fmt.Fprintln(w)
 }
@@ -251,6 +368,8 @@ func formatDur(d time.Duration) string {
 }
 
 func formatMiB(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func formatKiB(b float64) string { return fmt.Sprintf("%.1f KiB", b/1024) }
 
 func row(w io.Writer, cells []string) { fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | ")) }
 

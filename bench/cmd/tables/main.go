@@ -13,7 +13,7 @@
 // Usage:
 //
 //	tables [-rounds n] [-benchtime d] [-only table,group,...] [-out dir] [-list]
-//	       [-e2e-time d] [-e2e-rounds n] [-e2e-conns n] [-idle-conns n]
+//	       [-e2e-time d] [-e2e-rounds n] [-e2e-conns n] [-idle-conns n] [-idle-deflate=false]
 package main
 
 import (

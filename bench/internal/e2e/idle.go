@@ -12,7 +12,13 @@ import (
 type Idle struct {
 	Conns         int
 	Before, After int64         // the server's resident set, bytes
-	Setup         time.Duration // opening and upgrading the connections
+	Setup         time.Duration // opening and upgrading the connections (and the echo of each, if any)
+
+	// Deflate, for IdleDeflateMemory, is what every connection negotiated.
+	Deflate *Deflate
+	// Echoed is the length of the compressed text message each connection
+	// had echoed before it went idle, for IdleDeflateMemory.
+	Echoed int
 }
 
 // PerConn is the growth of the resident set per connection, in bytes.
@@ -29,6 +35,54 @@ const Dialers = 8
 // connections to it and upgrades them, measures again once they idle,
 // and resets them. The caller raises the file limit (RaiseNofile) first.
 func IdleMemory(s *Server, n int, progress io.Writer) (*Idle, error) {
+	return idleMemory(s, n, func() (*Client, error) { return Dial(s.Addr()) }, progress)
+}
+
+// IdleDeflateMemory is IdleMemory with connections that offer
+// permessage-deflate (DialDeflate) and each have text echoed with
+// EchoText, compressed both ways, before they idle: servers that make
+// their flate state for the first message, and keep it, then hold it.
+// A server that does not accept the extension, or does not compress the
+// echo, fails the measurement, and so do connections that negotiated
+// different parameters.
+func IdleDeflateMemory(s *Server, n int, text []byte, progress io.Writer) (*Idle, error) {
+	var mu sync.Mutex
+	var first *Deflate
+	open := func() (*Client, error) {
+		c, err := DialDeflate(s.Addr())
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		if first == nil {
+			first = c.Deflate()
+		}
+		want := first
+		mu.Unlock()
+		if got := c.Deflate(); got.Response != want.Response {
+			c.Reset()
+			return nil, fmt.Errorf("negotiated %q where another connection negotiated %q", got.Response, want.Response)
+		}
+		c.SetDeadline(time.Now().Add(handshakeTimeout))
+		err = c.EchoText(text)
+		c.SetDeadline(time.Time{})
+		c.dropReadState()
+		if err != nil {
+			c.Reset()
+			return nil, fmt.Errorf("echo: %w", err)
+		}
+		return c, nil
+	}
+	m, err := idleMemory(s, n, open, progress)
+	if err != nil {
+		return nil, err
+	}
+	m.Deflate, m.Echoed = first, len(text)
+	return m, nil
+}
+
+// idleMemory is IdleMemory with open making each connection.
+func idleMemory(s *Server, n int, open func() (*Client, error), progress io.Writer) (*Idle, error) {
 	time.Sleep(settle)
 	before, err := RSS(s.Pid())
 	if err != nil {
@@ -52,7 +106,7 @@ func IdleMemory(s *Server, n int, progress io.Writer) (*Idle, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				c, err := Dial(s.Addr())
+				c, err := open()
 				if err != nil {
 					mu.Lock()
 					errs = append(errs, fmt.Errorf("connection %d: %w", i, err))

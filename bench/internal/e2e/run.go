@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,12 @@ type Server struct {
 	Name   string // "wsframe echo", "gorilla", ...
 	Detail string // how it serves
 	Ours   bool   // one of wsframe's examples
+
+	// Deflate, for a server of DeflateServers, says how it negotiates
+	// permessage-deflate; Mode tells the servers of one library apart
+	// where it has more than one (coder), and is empty otherwise.
+	Deflate string
+	Mode    string
 
 	bin  string
 	args []string
@@ -52,6 +59,58 @@ func Servers(dir string) []*Server {
 		ss = append(ss, &Server{Name: lib, Detail: details[lib], bin: filepath.Join(dir, "peerecho"), args: []string{"-lib", lib}})
 	}
 	return ss
+}
+
+// DeflateServers returns the servers of Servers(dir) again, each started
+// so that it negotiates permessage-deflate: wsframe's examples with
+// -deflate (handshake.Deflate), the peers with peerecho's -deflate, once
+// per mode of DeflateModes. A library without a mode there has no server
+// in the list.
+func DeflateServers(dir string) []*Server {
+	var ss []*Server
+	for _, s := range Servers(dir) {
+		if s.Ours {
+			c := *s
+			c.args = append(slices.Clone(s.args), "-deflate=true")
+			c.Deflate = "`-deflate` (its default): `handshake.Deflate{}`, which keeps no compression context of its own " +
+				"and asks the client to keep none; `MessageDecoder{Inflate}` and `Encoder{Compress}`, whose flate state is pooled"
+			ss = append(ss, &c)
+		}
+	}
+	details := map[string]string{
+		"gorilla":                           "`Upgrader{EnableCompression: true}`",
+		"gobwas":                            "`ws.Upgrader{Negotiate: wsflate.Extension{Parameters: wsflate.DefaultParameters}.Negotiate}`; a `wsflate.Reader` and `wsflate.Writer` (compress/flate, BestSpeed) made per connection at the upgrade and reset per message, with `wsutil.Reader`/`Writer` and a `wsflate.MessageState`",
+		"gws":                               "`PermessageDeflate{Enabled: true}`, the rest gws's defaults",
+		"nbio":                              "`Upgrader.EnableCompression(true)`",
+		"coder/" + DeflateContextTakeover:   "`AcceptOptions{CompressionMode: CompressionContextTakeover}`",
+		"coder/" + DeflateNoContextTakeover: "`AcceptOptions{CompressionMode: CompressionNoContextTakeover}`",
+	}
+	for _, s := range Servers(dir) {
+		if s.Ours {
+			continue
+		}
+		lib := s.Name
+		for _, mode := range DeflateModes[lib] {
+			c := *s
+			c.args = append(slices.Clone(s.args), "-deflate", mode)
+			c.Deflate = details[lib]
+			if len(DeflateModes[lib]) > 1 {
+				c.Mode = mode
+				c.Deflate = details[lib+"/"+mode]
+			}
+			ss = append(ss, &c)
+		}
+	}
+	return ss
+}
+
+// Label is the server's name with its mode, if it has one:
+// "coder (context-takeover)".
+func (s *Server) Label() string {
+	if s.Mode == "" {
+		return s.Name
+	}
+	return s.Name + " (" + s.Mode + ")"
 }
 
 // Build compiles wsframe's echo examples and cmd/peerecho into dir with
