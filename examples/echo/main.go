@@ -50,6 +50,7 @@ func main() {
 	maxMessage := flag.Int64("max-message", codec.DefaultMaxMessage, "largest message accepted, in `bytes`")
 	readBuffer := flag.Int("read-buffer", 32<<10, "read buffer of each connection, in `bytes`")
 	deflate := flag.Bool("deflate", true, "negotiate permessage-deflate (RFC 7692)")
+	clientContext := flag.Bool("deflate-client-context", false, "with -deflate, let clients keep their compression context (costs the server 32 KiB per connection)")
 	flag.Parse()
 	if *maxMessage <= 0 {
 		fmt.Fprintln(os.Stderr, "echo: -max-message must be positive")
@@ -69,7 +70,7 @@ func main() {
 		readBuffer: max(*readBuffer, handshake.DefaultMaxHeaderBytes),
 	}
 	if *deflate {
-		s.up.Extensions = (&handshake.Deflate{}).Negotiate
+		s.up.Extensions = (&handshake.Deflate{ClientContextTakeover: *clientContext}).Negotiate
 	}
 	for {
 		nc, err := ln.Accept()

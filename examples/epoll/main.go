@@ -38,6 +38,7 @@ func main() {
 	loops := flag.Int("loops", runtime.NumCPU(), "`number` of event loops")
 	maxMessage := flag.Int64("max-message", codec.DefaultMaxMessage, "largest message accepted, in `bytes`")
 	deflate := flag.Bool("deflate", true, "negotiate permessage-deflate (RFC 7692)")
+	clientContext := flag.Bool("deflate-client-context", false, "with -deflate, let clients keep their compression context (costs the server 32 KiB per connection)")
 	flag.Parse()
 	if *loops < 1 || *maxMessage <= 0 {
 		fmt.Fprintln(os.Stderr, "epoll: -loops and -max-message must be positive")
@@ -56,7 +57,7 @@ func main() {
 
 	s := &server{maxMessage: *maxMessage}
 	if *deflate {
-		s.up.Extensions = (&handshake.Deflate{}).Negotiate
+		s.up.Extensions = (&handshake.Deflate{ClientContextTakeover: *clientContext}).Negotiate
 	}
 	log.Fatal(s.serve(lfd, *loops))
 }

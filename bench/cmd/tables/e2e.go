@@ -146,14 +146,17 @@ func measureE2E(opt table.Options, w io.Writer) error {
 		z.skip = "-idle-deflate=false"
 	}
 	if z.skip == "" {
-		text := e2e.Text(idleText)
 		for _, s := range zservers {
+			size := idleText
+			if s.IdleText > 0 {
+				size = s.IdleText
+			}
 			fmt.Fprintf(progress, "echo-e2e: %s with permessage-deflate: %d idle connections, each after one compressed %s echo\n",
-				s.Label(), o.idle, frames.SizeLabel(idleText))
+				s.Label(), o.idle, frames.SizeLabel(size))
 			if err := s.Start(); err != nil {
 				return err
 			}
-			m, err := e2e.IdleDeflateMemory(s, o.idle, text, progress)
+			m, err := e2e.IdleDeflateMemory(s, o.idle, e2e.Text(size), progress)
 			s.Stop()
 			if err != nil {
 				return fmt.Errorf("echo-e2e: idle memory of %s with permessage-deflate: %v", s.Label(), err)
@@ -277,7 +280,7 @@ func writeIdleDeflate(w io.Writer, o e2eOptions, servers []*e2e.Server, idle []*
 		"which would let the server shrink the window of the client's compress/flate below 15 bits). Every 101 "+
 		"response must accept the extension with parameters allowed in answer to that offer "+
 		"(`handshake.DeflateResponse`), and every connection to a server must negotiate the same; a server "+
-		"that does not is an error, not a figure. Each connection then sends one %s text message of JSON-like "+
+		"that does not is an error, not a figure. Each connection then sends one %s text message (unless its line below says otherwise) of JSON-like "+
 		"records, compressed with RSV1 by wsframe's client encoder (`Encoder{Client: true, Compress: true}`, "+
 		"no context takeover, which is valid under every negotiation), and reads the echo, which must come "+
 		"back compressed and inflate to the same text (`MessageDecoder{Inflate: true}`); then it idles. A "+

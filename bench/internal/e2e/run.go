@@ -27,6 +27,9 @@ type Server struct {
 	// where it has more than one (coder), and is empty otherwise.
 	Deflate string
 	Mode    string
+	// IdleText, when positive, is the size of the text each idle
+	// compressed connection has echoed first, instead of the default.
+	IdleText int
 
 	bin  string
 	args []string
@@ -75,6 +78,15 @@ func DeflateServers(dir string) []*Server {
 			c.Deflate = "`-deflate` (its default): `handshake.Deflate{}`, which keeps no compression context of its own " +
 				"and asks the client to keep none; `MessageDecoder{Inflate}` and `Encoder{Compress}`, whose flate state is pooled"
 			ss = append(ss, &c)
+			k := *s
+			k.args = append(slices.Clone(s.args), "-deflate=true", "-deflate-client-context")
+			k.Mode = "client context"
+			// Enough text to fill the 32 KiB window the server keeps.
+			k.IdleText = 40 << 10
+			k.Deflate = "`-deflate -deflate-client-context`: `handshake.Deflate{ClientContextTakeover: true}`, which lets the client " +
+				"keep its compression context, so the server keeps the last 32 KiB of each connection's inflated output " +
+				"(`MessageDecoder{InflateContext}`); the flate state itself is still pooled. Its connections each echo 40 KiB of text first, which fills that window"
+			ss = append(ss, &k)
 		}
 	}
 	details := map[string]string{
