@@ -4,6 +4,7 @@ import (
 	"compress/flate"
 	"errors"
 	"io"
+	"runtime"
 	"sync"
 
 	"github.com/valyala/bytebufferpool"
@@ -21,11 +22,53 @@ const windowSize = 32 << 10
 // inflaters and deflaters are shared by all connections, so that a
 // connection holds no flate state between messages.
 var (
-	inflaters sync.Pool                            // io.ReadCloser that is a flate.Resetter
-	deflaters [flate.BestCompression + 3]sync.Pool // *deflater by level+2: HuffmanOnly (-2) to BestCompression (9)
-	inflated  bytebufferpool.Pool                  // inflated messages
-	deflated  bytebufferpool.Pool                  // compressed payloads being framed
+	inflaters keep[inflater]                            // readers
+	deflaters [flate.BestCompression + 3]keep[deflater] // writers by level+2: HuffmanOnly (-2) to BestCompression (9)
+	inflated  bytebufferpool.Pool                       // inflated messages
+	deflated  bytebufferpool.Pool                       // compressed payloads being framed
 )
+
+// keepMax is how many values a keep holds past garbage collections: one
+// per P that can be compressing at once, at most 8 (a BestSpeed flate
+// writer takes 1.2 MB, a reader 40 KB).
+var keepMax = min(runtime.GOMAXPROCS(0), 8)
+
+// keep is a pool of *T whose first keepMax free values survive garbage
+// collection, in front of a sync.Pool for the rest. A sync.Pool alone
+// drops the flate state whenever the collector runs often, and making a
+// flate writer again costs more than the message it compresses.
+type keep[T any] struct {
+	mu   sync.Mutex
+	free []*T
+	more sync.Pool
+}
+
+func (k *keep[T]) get() *T {
+	k.mu.Lock()
+	if n := len(k.free); n > 0 {
+		v := k.free[n-1]
+		k.free[n-1] = nil
+		k.free = k.free[:n-1]
+		k.mu.Unlock()
+		return v
+	}
+	k.mu.Unlock()
+	if v, _ := k.more.Get().(*T); v != nil {
+		return v
+	}
+	return new(T)
+}
+
+func (k *keep[T]) put(v *T) {
+	k.mu.Lock()
+	if len(k.free) < keepMax {
+		k.free = append(k.free, v)
+		k.mu.Unlock()
+		return
+	}
+	k.mu.Unlock()
+	k.more.Put(v)
+}
 
 // ErrInflate is returned for a compressed message that is not a valid
 // DEFLATE stream.
@@ -79,10 +122,7 @@ func (s *inflateSource) ReadByte() (byte, error) {
 // limit. dict, if not nil, is the window of earlier messages (context
 // takeover).
 func inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64) error {
-	in, _ := inflaters.Get().(*inflater)
-	if in == nil {
-		in = new(inflater)
-	}
+	in := inflaters.get()
 	in.src = inflateSource{p: p}
 	if in.fr == nil {
 		in.fr = flate.NewReaderDict(&in.src, dict)
@@ -91,7 +131,7 @@ func inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64)
 	}
 	defer func() {
 		in.src = inflateSource{}
-		inflaters.Put(in)
+		inflaters.put(in)
 	}()
 	fr := in.fr
 	buf := out.B
@@ -124,10 +164,7 @@ func inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64)
 // (without the trailing 00 00 ff ff), to dst.
 func appendDeflate(dst, p []byte, level int) []byte {
 	pool := &deflaters[level+2]
-	d, _ := pool.Get().(*deflater)
-	if d == nil {
-		d = new(deflater)
-	}
+	d := pool.get()
 	d.w.b = dst
 	if d.fw == nil {
 		var err error
@@ -141,7 +178,7 @@ func appendDeflate(dst, p []byte, level int) []byte {
 	d.fw.Flush()
 	out := d.w.b
 	d.w.b = nil
-	pool.Put(d)
+	pool.put(d)
 	// A sync flush always ends with an empty stored block: 00 00 ff ff.
 	return out[:len(out)-4]
 }
