@@ -16,6 +16,9 @@
 //     ParseClosePayload, MessageDecoder and the Encoder.
 //   - FuzzMask: mask.XOR and mask.XORCopy against a byte loop, at any
 //     alignment, key position and chunking, next to unmapped pages.
+//   - FuzzInflate: MessageDecoder with Inflate against compress/flate
+//     reading the payload directly, at every chunking, with and without
+//     context takeover and fragments, and with a limit inside the output.
 //   - FuzzDiffGobwas: Decoder against github.com/gobwas/ws frame by frame.
 //
 // `go test` runs the seed corpora in testdata/fuzz as regression tests;

@@ -263,6 +263,7 @@ var peerErrors = []error{
 	codec.ErrUnexpectedContinuation, codec.ErrExpectedContinuation, codec.ErrInvalidUTF8,
 	codec.ErrMessageTooLarge, codec.ErrTooManyFragments, codec.ErrCloseLength,
 	codec.ErrInvalidCloseCode, codec.ErrCompressedControl, codec.ErrCompressedContinuation,
+	codec.ErrInflate,
 }
 
 // unmaskRef is the byte loop of RFC 6455 section 5.3.
