@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"compress/flate"
 	"errors"
 	"io"
@@ -19,13 +20,67 @@ var deflateTail = []byte{0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff}
 // windowSize is the LZ77 window of DEFLATE: what context takeover keeps.
 const windowSize = 32 << 10
 
-// inflaters and deflaters are shared by all connections, so that a
-// connection holds no flate state between messages.
+// Flate is the DEFLATE implementation behind permessage-deflate, with the
+// pools that share its compressors and decompressors between connections,
+// so that a connection holds no flate state between messages.
+// Encoder.Flate and MessageDecoder.Flate choose one; nil means the standard
+// library's compress/flate. An implementation with the same API, such as
+// github.com/klauspost/compress/flate, plugs in as
+//
+//	var fastFlate = &codec.Flate{
+//		NewWriter: func(w io.Writer, level int) (codec.FlateWriter, error) {
+//			return kflate.NewWriter(w, level)
+//		},
+//		NewReader: kflate.NewReaderDict,
+//	}
+//
+// Make one Flate per implementation and share it: its pools are what make
+// compression cheap. A Flate must not be copied after first use.
+type Flate struct {
+	// NewWriter returns a compressor that writes to w at level, one of
+	// compress/flate's levels from HuffmanOnly to BestCompression.
+	NewWriter func(w io.Writer, level int) (FlateWriter, error)
+	// NewReader returns a decompressor of r with the preset dictionary
+	// dict (nil for none). If it also implements compress/flate's Resetter,
+	// it is reused from message to message.
+	NewReader func(r io.Reader, dict []byte) io.ReadCloser
+
+	inflaters keep[inflater]
+	deflaters [flate.BestCompression + 3]keep[deflater] // by level+2: HuffmanOnly (-2) to BestCompression (9)
+}
+
+// FlateWriter is a DEFLATE compressor, as compress/flate's Writer is.
+type FlateWriter interface {
+	io.Writer
+	// Flush writes what was written so far, ending with a sync flush.
+	Flush() error
+	// Reset discards the compressor's state and makes it write to w.
+	Reset(w io.Writer)
+}
+
+// stdFlate is compress/flate, the Flate of a nil Encoder.Flate or
+// MessageDecoder.Flate.
+var stdFlate = &Flate{
+	NewWriter: func(w io.Writer, level int) (FlateWriter, error) {
+		fw, err := flate.NewWriter(w, level)
+		if err != nil {
+			return nil, err
+		}
+		return fw, nil
+	},
+	NewReader: flate.NewReaderDict,
+}
+
+func flateOf(f *Flate) *Flate {
+	if f == nil {
+		return stdFlate
+	}
+	return f
+}
+
 var (
-	inflaters keep[inflater]                            // readers
-	deflaters [flate.BestCompression + 3]keep[deflater] // writers by level+2: HuffmanOnly (-2) to BestCompression (9)
-	inflated  bytebufferpool.Pool                       // inflated messages
-	deflated  bytebufferpool.Pool                       // compressed payloads being framed
+	inflated bytebufferpool.Pool // inflated messages
+	deflated bytebufferpool.Pool // compressed payloads being framed
 )
 
 // keepMax is how many values a keep holds past garbage collections: one
@@ -82,7 +137,7 @@ type inflater struct {
 
 // deflater is a pooled flate writer with the buffer it writes to.
 type deflater struct {
-	fw *flate.Writer
+	fw FlateWriter
 	w  appendWriter
 }
 
@@ -121,17 +176,21 @@ func (s *inflateSource) ReadByte() (byte, error) {
 // limit), so a small message that inflates to a huge one costs at most the
 // limit. dict, if not nil, is the window of earlier messages (context
 // takeover).
-func inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64) error {
-	in := inflaters.get()
+func (fl *Flate) inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64) error {
+	in := fl.inflaters.get()
 	in.src = inflateSource{p: p}
-	if in.fr == nil {
-		in.fr = flate.NewReaderDict(&in.src, dict)
-	} else if err := in.fr.(flate.Resetter).Reset(&in.src, dict); err != nil {
-		return ErrInflate
+	if r, ok := in.fr.(flate.Resetter); ok {
+		if err := r.Reset(&in.src, dict); err != nil {
+			in.fr = nil
+			fl.inflaters.put(in)
+			return ErrInflate
+		}
+	} else {
+		in.fr = fl.NewReader(&in.src, dict)
 	}
 	defer func() {
 		in.src = inflateSource{}
-		inflaters.put(in)
+		fl.inflaters.put(in)
 	}()
 	fr := in.fr
 	buf := out.B
@@ -162,26 +221,41 @@ func inflate(out *bytebufferpool.ByteBuffer, p []byte, dict []byte, limit int64)
 
 // appendDeflate appends the compressed form of p, as sent on the wire
 // (without the trailing 00 00 ff ff), to dst.
-func appendDeflate(dst, p []byte, level int) []byte {
-	pool := &deflaters[level+2]
+func (fl *Flate) appendDeflate(dst, p []byte, level int) ([]byte, error) {
+	pool := &fl.deflaters[level+2]
 	d := pool.get()
 	d.w.b = dst
 	if d.fw == nil {
 		var err error
-		if d.fw, err = flate.NewWriter(&d.w, level); err != nil {
-			panic("codec: " + err.Error()) // level is checked by the caller
+		if d.fw, err = fl.NewWriter(&d.w, level); err != nil {
+			pool.put(d)
+			return dst, err
 		}
 	} else {
 		d.fw.Reset(&d.w)
 	}
-	d.fw.Write(p)
-	d.fw.Flush()
+	_, err := d.fw.Write(p)
+	if err == nil {
+		err = d.fw.Flush()
+	}
 	out := d.w.b
 	d.w.b = nil
+	if err != nil {
+		d.fw = nil // in an unknown state: not reused
+		pool.put(d)
+		return dst, err
+	}
 	pool.put(d)
 	// A sync flush always ends with an empty stored block: 00 00 ff ff.
-	return out[:len(out)-4]
+	if len(out) < len(dst)+4 || !bytes.Equal(out[len(out)-4:], deflateTail[:4]) {
+		return dst, errFlush
+	}
+	return out[:len(out)-4], nil
 }
+
+// errFlush is returned when a Flate's writer does not end a sync flush with
+// 00 00 ff ff, as RFC 7692 section 7.2.1 needs.
+var errFlush = errors.New("codec: the flate writer's sync flush does not end in 00 00 ff ff")
 
 type appendWriter struct{ b []byte }
 

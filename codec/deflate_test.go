@@ -3,6 +3,8 @@ package codec
 import (
 	"bytes"
 	"compress/flate"
+	"errors"
+	"io"
 	"math/rand"
 	"runtime"
 	"strings"
@@ -196,7 +198,7 @@ func TestDeflateBomb(t *testing.T) {
 func TestDeflateErrors(t *testing.T) {
 	key := [4]byte{1, 2, 3, 4}
 	compressed := func(op Opcode, p string) []byte {
-		c := appendDeflate(nil, []byte(p), flate.BestSpeed)
+		c := mustDeflate(t, []byte(p))
 		return AppendFrame(nil, Header{Fin: true, Rsv: Rsv1, Opcode: op, Masked: true, Key: key}, c)
 	}
 	for _, tc := range []struct {
@@ -225,7 +227,7 @@ func TestDeflateErrors(t *testing.T) {
 
 func TestDeflateIdleState(t *testing.T) {
 	m := &MessageDecoder{Inflate: true}
-	c := appendDeflate(nil, []byte(strings.Repeat("idle ", 100)), flate.BestSpeed)
+	c := mustDeflate(t, []byte(strings.Repeat("idle ", 100)))
 	in := AppendFrame(nil, Header{Fin: true, Rsv: Rsv1, Opcode: OpText, Masked: true}, c)
 	if _, _, err := m.Decode(in); err != nil {
 		t.Fatal(err)
@@ -233,5 +235,89 @@ func TestDeflateIdleState(t *testing.T) {
 	m.Release()
 	if m.held != nil || m.buf != nil || m.window != nil {
 		t.Fatal("decoder holds inflate state between messages")
+	}
+}
+
+func mustDeflate(t *testing.T, p []byte) []byte {
+	t.Helper()
+	c, err := stdFlate.appendDeflate(nil, p, flate.BestSpeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// plainReader hides the Resetter of a flate reader.
+type plainReader struct{ io.ReadCloser }
+
+// countingFlate is compress/flate behind a Flate that counts what it makes.
+func countingFlate(writers, readers *int, resettable bool) *Flate {
+	return &Flate{
+		NewWriter: func(w io.Writer, level int) (FlateWriter, error) {
+			*writers++
+			return flate.NewWriter(w, level)
+		},
+		NewReader: func(r io.Reader, dict []byte) io.ReadCloser {
+			*readers++
+			if !resettable {
+				return plainReader{flate.NewReaderDict(r, dict)}
+			}
+			return flate.NewReaderDict(r, dict)
+		},
+	}
+}
+
+func TestFlateImplementation(t *testing.T) {
+	for _, resettable := range []bool{true, false} {
+		var writers, readers int
+		fl := countingFlate(&writers, &readers, resettable)
+		enc := Encoder{Client: true, Compress: true, Flate: fl}
+		dec := MessageDecoder{Inflate: true, Flate: fl}
+		text := []byte(strings.Repeat("a message of text, ", 20))
+		const n = 5
+		for i := 0; i < n; i++ {
+			wire, err := enc.AppendMessage(nil, OpText, 0, text, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, k, err := dec.Decode(wire)
+			if err != nil || k != len(wire) || !msg.Compressed || !bytes.Equal(msg.Payload, text) {
+				t.Fatalf("resettable=%v, message %d: %v, compressed=%v, %q", resettable, i, err, msg.Compressed, msg.Payload)
+			}
+		}
+		// One writer, reused; readers reused only when they can be reset.
+		wantReaders := 1
+		if !resettable {
+			wantReaders = n
+		}
+		if writers != 1 || readers != wantReaders {
+			t.Errorf("resettable=%v: %d writers and %d readers made for %d messages, want 1 and %d", resettable, writers, readers, n, wantReaders)
+		}
+	}
+}
+
+// badFlush is a FlateWriter whose sync flush is not one.
+type badFlush struct{ w io.Writer }
+
+func (b *badFlush) Write(p []byte) (int, error) { return b.w.Write(p) }
+func (b *badFlush) Flush() error                { _, err := b.w.Write([]byte{1, 2}); return err }
+func (b *badFlush) Reset(w io.Writer)           { b.w = w }
+
+func TestFlateWriterErrors(t *testing.T) {
+	errNew := errors.New("no writer")
+	for _, tc := range []struct {
+		name string
+		fl   *Flate
+		err  error
+	}{
+		{"no writer", &Flate{NewWriter: func(io.Writer, int) (FlateWriter, error) { return nil, errNew }}, errNew},
+		{"no sync flush", &Flate{NewWriter: func(w io.Writer, _ int) (FlateWriter, error) { return &badFlush{w}, nil }}, errFlush},
+	} {
+		enc := Encoder{Compress: true, Flate: tc.fl}
+		dst := []byte("kept")
+		out, err := enc.AppendMessage(dst, OpBinary, 0, make([]byte, 1000), 0)
+		if err != tc.err || string(out) != "kept" {
+			t.Errorf("%s: %q, %v; want the input back and %v", tc.name, out, err, tc.err)
+		}
 	}
 }

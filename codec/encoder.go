@@ -61,6 +61,8 @@ type Encoder struct {
 	CompressLevel int
 	// CompressMin is the smallest payload that is compressed.
 	CompressMin int
+	// Flate is the DEFLATE implementation; nil means compress/flate.
+	Flate *Flate
 
 	closed bool
 	nkeys  int
@@ -146,7 +148,11 @@ func (e *Encoder) AppendMessage(dst []byte, op Opcode, rsv uint8, payload []byte
 			return dst, err
 		}
 		buf := deflated.Get()
-		buf.B = appendDeflate(buf.B[:0], payload, level)
+		var err error
+		if buf.B, err = flateOf(e.Flate).appendDeflate(buf.B[:0], payload, level); err != nil {
+			deflated.Put(buf)
+			return dst, err
+		}
 		dst, _ = e.appendFrames(dst, op, rsv|Rsv1, buf.B, maxFrame)
 		deflated.Put(buf)
 		return dst, nil

@@ -113,6 +113,9 @@ type MessageDecoder struct {
 	// is the memory context takeover costs per connection.
 	InflateContext bool
 
+	// Flate is the DEFLATE implementation; nil means compress/flate.
+	Flate *Flate
+
 	open         bool // a data message is in progress
 	op           Opcode
 	compressed   bool
@@ -285,7 +288,7 @@ func (m *MessageDecoder) compressedPiece(msg Message, declared int64, p []byte, 
 	if m.InflateContext {
 		dict = m.window
 	}
-	err := inflate(out, p, dict, m.maxMessage())
+	err := flateOf(m.Flate).inflate(out, p, dict, m.maxMessage())
 	m.dropBuf()
 	if err != nil {
 		putBuffer(&inflated, out, m.maxMessage())

@@ -11,7 +11,7 @@ func deflateTables() []*table.Table {
 	servers := frames.DeflateServers()
 	var cols []table.Column
 	for _, s := range servers {
-		cols = append(cols, table.Column{Name: s.Name, Detail: s.Detail, Role: role(s.Name, false)})
+		cols = append(cols, table.Column{Name: s.Name, Detail: s.Detail, Role: role(s.Name, s.Alt)})
 	}
 	var rows []table.Row
 	for _, c := range frames.DeflateCases() {
@@ -32,7 +32,9 @@ func deflateTables() []*table.Table {
 				"checked to be UTF-8, and the same text sent back as one compressed server frame to a sink that " +
 				"discards it. Each cell is the median time per message, the throughput of the uncompressed payload " +
 				"and the bytes of each reply on the wire. Every library compresses at flate.BestSpeed (level 1), its " +
-				"default; gws uses klauspost/compress's flate, the others compress/flate.",
+				"default; gws uses klauspost/compress's flate, the others compress/flate. The \"wsframe klauspost\" column is " +
+				"wsframe with `Encoder.Flate` and `MessageDecoder.Flate` set to klauspost/compress's flate (v1.17.9, the " +
+				"version gws pulls in), which wsframe's own module does not depend on.",
 			"wsframe copies the frame into a reused buffer, as a read from a socket would, and hands it to a " +
 				"`codec.MessageDecoder` with `Inflate`, then appends the reply with `Encoder.AppendMessage` with " +
 				"`Compress` into a reused buffer. gobwas has no connection type: its column copies the frame the same " +

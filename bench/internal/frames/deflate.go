@@ -17,6 +17,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsflate"
 	gorilla "github.com/gorilla/websocket"
+	kflate "github.com/klauspost/compress/flate"
 	"github.com/lxzan/gws"
 
 	"github.com/wsframe/wsframe/bench/internal/fake"
@@ -38,6 +39,7 @@ func deflateRequest() *http.Request {
 type DeflateServer struct {
 	Name   string // the library
 	Detail string // what it calls
+	Alt    bool   // another way of using wsframe, in no ratio
 	// Echo sets the library up as a server with permessage-deflate
 	// negotiated without context takeover, over a connection that reads
 	// src (the one client frame, again and again) and writes to out, calls
@@ -49,7 +51,8 @@ type DeflateServer struct {
 // DeflateServers returns the servers of the deflate-echo table, wsframe first.
 func DeflateServers() []*DeflateServer {
 	return []*DeflateServer{
-		{Name: "wsframe", Detail: "MessageDecoder{Inflate}, Encoder{Compress}", Echo: wsframeDeflateEcho},
+		{Name: "wsframe", Detail: "MessageDecoder{Inflate}, Encoder{Compress}", Echo: wsframeDeflateEcho(nil)},
+		{Name: "wsframe klauspost", Detail: "the same with `Flate` set to klauspost/compress's flate", Alt: true, Echo: wsframeDeflateEcho(klauspostFlate)},
 		{Name: "gobwas", Detail: "wsflate.Reader, Writer", Echo: gobwasDeflateEcho},
 		{Name: "gorilla", Detail: "EnableCompression ‡", Echo: gorillaDeflateEcho},
 		{Name: "coder", Detail: "CompressionNoContextTakeover ‡", Echo: coderDeflateEcho},
@@ -61,31 +64,42 @@ var errNotCompressed = errors.New("message not compressed")
 
 // wsframeDeflateEcho copies the frame into a reused buffer, as a read
 // would, decodes it with an inflating MessageDecoder (which checks UTF-8)
-// and appends the compressed reply into a reused buffer.
-func wsframeDeflateEcho(_ *fake.Socket, out io.Writer, frame []byte, n int, ready func()) error {
-	dec := codec.MessageDecoder{Inflate: true}
-	var enc codec.Encoder
-	enc.Compress = true
-	buf := make([]byte, len(frame))
-	var reply []byte
-	ready()
-	for range n {
-		copy(buf, frame)
-		msg, _, err := dec.Decode(buf)
-		if err != nil {
-			return err
+// and appends the compressed reply into a reused buffer, with fl as the
+// DEFLATE implementation (nil: compress/flate).
+func wsframeDeflateEcho(fl *codec.Flate) func(*fake.Socket, io.Writer, []byte, int, func()) error {
+	return func(_ *fake.Socket, out io.Writer, frame []byte, n int, ready func()) error {
+		dec := codec.MessageDecoder{Inflate: true, Flate: fl}
+		enc := codec.Encoder{Compress: true, Flate: fl}
+		buf := make([]byte, len(frame))
+		var reply []byte
+		ready()
+		for range n {
+			copy(buf, frame)
+			msg, _, err := dec.Decode(buf)
+			if err != nil {
+				return err
+			}
+			if !msg.Compressed {
+				return errNotCompressed
+			}
+			if reply, err = enc.AppendMessage(reply[:0], codec.OpText, 0, msg.Payload, 0); err != nil {
+				return err
+			}
+			if _, err := out.Write(reply); err != nil {
+				return err
+			}
 		}
-		if !msg.Compressed {
-			return errNotCompressed
-		}
-		if reply, err = enc.AppendMessage(reply[:0], codec.OpText, 0, msg.Payload, 0); err != nil {
-			return err
-		}
-		if _, err := out.Write(reply); err != nil {
-			return err
-		}
+		return nil
 	}
-	return nil
+}
+
+// klauspostFlate is github.com/klauspost/compress/flate as wsframe's
+// DEFLATE implementation, the one gws uses.
+var klauspostFlate = &codec.Flate{
+	NewWriter: func(w io.Writer, level int) (codec.FlateWriter, error) {
+		return kflate.NewWriter(w, level)
+	},
+	NewReader: kflate.NewReaderDict,
 }
 
 // gobwasInflater is flate's reader with the Reset that wsflate.Reader
