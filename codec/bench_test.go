@@ -58,6 +58,24 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
+// BenchmarkReaderNext is BenchmarkReader with Reader.Next.
+func BenchmarkReaderNext(b *testing.B) {
+	for _, n := range frameSizes {
+		b.Run(fmt.Sprintf("size=%d", n), func(b *testing.B) {
+			stream, _ := clientStream(n, OpBinary)
+			r := NewReader(&loopReader{data: stream, chunk: 64 << 10}, 64<<10)
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				f, err := r.Next()
+				if err != nil || len(f.Payload) != n {
+					b.Fatal(err, len(f.Payload))
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkReadFloor is the floor: the same reads, no decoding.
 func BenchmarkReadFloor(b *testing.B) {
 	for _, n := range frameSizes {

@@ -219,8 +219,8 @@ func (d *Decoder) quick(f *Frame, b []byte) int {
 		if len(b)-n < length {
 			return 0
 		}
-		f.Fin, f.Rsv, f.Opcode, f.Masked, f.Length = b0&0x80 != 0, rsv, op, false, int64(length)
-		f.Payload = b[n : n+length]
+		f.Fin, f.Rsv, f.Opcode, f.Masked, f.Key, f.Length = b0&0x80 != 0, rsv, op, false, [4]byte{}, int64(length)
+		f.Payload, f.Offset, f.More = b[n:n+length], 0, false
 		return n + length
 	}
 	if len(b)-n-4 < length {
@@ -234,7 +234,7 @@ func (d *Decoder) quick(f *Frame, b []byte) int {
 	f.Fin, f.Rsv, f.Opcode, f.Masked, f.Length = b0&0x80 != 0, rsv, op, true, int64(length)
 	p := b[n : n+length]
 	mask.XOR(p, f.Key, 0)
-	f.Payload = p
+	f.Payload, f.Offset, f.More = p, 0, false
 	return n + length
 }
 

@@ -404,6 +404,24 @@ func TestDecodeNoAllocs(t *testing.T) {
 	}); a > 0.05 {
 		t.Errorf("gathered Decode: %v allocs", a)
 	}
+	// A Reader over a stream that ends every read inside a frame.
+	stream := buildStream([]frameSpec{masked(OpBinary, true, 1000, 1), masked(OpText, true, 100, 2), masked(OpBinary, true, 3000, 3)})
+	r := NewReader(&loopReader{data: stream, chunk: 1500}, 2048)
+	for _, next := range []bool{false, true} {
+		if a := testing.AllocsPerRun(300, func() {
+			var err error
+			if next {
+				_, err = r.Next()
+			} else {
+				_, err = r.ReadFrame()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}); a > 0.05 {
+			t.Errorf("Reader (Next %v): %v allocs", next, a)
+		}
+	}
 }
 
 func TestProtocolErrorAs(t *testing.T) {

@@ -18,20 +18,31 @@ func TestReader(t *testing.T) {
 		"data+EOF": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(append([]byte{}, stream...))) },
 	} {
 		for _, size := range []int{0, 64, 100000} {
-			r := NewReader(src(), size)
-			var got result
-			for {
-				f, err := r.ReadFrame()
-				if err == io.EOF {
-					break
+			// ReadFrame, Next, and the two taking turns.
+			for mode := 0; mode < 3; mode++ {
+				r := NewReader(src(), size)
+				var got result
+				for i := 0; ; i++ {
+					var f Frame
+					var err error
+					if mode == 0 || mode == 2 && i%2 == 0 {
+						f, err = r.ReadFrame()
+					} else {
+						var p *Frame
+						p, err = r.Next()
+						f = *p
+					}
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						t.Fatalf("%s/%d/mode %d: %v", name, size, mode, err)
+					}
+					got.add(t, f)
 				}
-				if err != nil {
-					t.Fatalf("%s/%d: %v", name, size, err)
+				if err := want.equal(got); err != nil {
+					t.Fatalf("%s/%d/mode %d: %v", name, size, mode, err)
 				}
-				got.add(t, f)
-			}
-			if err := want.equal(got); err != nil {
-				t.Fatalf("%s/%d: %v", name, size, err)
 			}
 		}
 	}
@@ -59,5 +70,59 @@ func TestReaderProtocolError(t *testing.T) {
 	}
 	if _, err := r.ReadFrame(); err != ErrReservedOpcode {
 		t.Fatalf("%v", err)
+	}
+}
+
+// TestReaderNextChunks reads a stream with streamed frames (StreamAbove)
+// through Next and through ReadFrame, in small reads, and compares every
+// field of every frame and chunk: a chunk's Offset and More must not leak
+// into the whole frame Next returns after it.
+func TestReaderNextChunks(t *testing.T) {
+	stream := buildStream(largeStream())
+	type rec struct {
+		h       Header
+		payload string
+		off     int64
+		more    bool
+	}
+	read := func(next bool) []rec {
+		r := NewReader(iotest.HalfReader(bytes.NewReader(bytes.Clone(stream))), 4096)
+		r.StreamAbove = 100
+		var out []rec
+		for {
+			var f Frame
+			var err error
+			if next {
+				var p *Frame
+				p, err = r.Next()
+				f = *p
+			} else {
+				f, err = r.ReadFrame()
+			}
+			if err == io.EOF {
+				return out
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, rec{f.Header, string(f.Payload), f.Offset, f.More})
+		}
+	}
+	a, b := read(false), read(true)
+	if len(a) != len(b) {
+		t.Fatalf("ReadFrame gave %d frames and chunks, Next %d", len(a), len(b))
+	}
+	chunks := 0
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("frame or chunk %d: ReadFrame %v, Offset %d, More %v; Next %v, Offset %d, More %v",
+				i, a[i].h, a[i].off, a[i].more, b[i].h, b[i].off, b[i].more)
+		}
+		if a[i].more {
+			chunks++
+		}
+	}
+	if chunks == 0 {
+		t.Fatal("no frame came in chunks")
 	}
 }

@@ -59,7 +59,8 @@ type Reader struct {
 // that read only messages read the frames too.
 func FrameReaders() []*Reader {
 	return []*Reader{
-		{Name: "wsframe", Detail: "`codec.Reader.ReadFrame`", Read: wsframeFrames},
+		{Name: "wsframe", Detail: "`codec.Reader.Next`", Read: wsframeFrames(false)},
+		{Name: "wsframe ReadFrame", Detail: "`codec.Reader.ReadFrame`: the frame returned by value", Alt: true, Read: wsframeFrames(true)},
 		{Name: "gobwas", Detail: "`ws.ReadHeaderBuffer`, `io.ReadFull`, `ws.Cipher`", Read: gobwasFrames},
 		{Name: "gorilla", Detail: "`Conn.NextReader`, `Read`", Read: gorillaMessages(false)},
 		{Name: "coder", Detail: "`Conn.Reader`, `Read`", Read: coderMessages(false)},
@@ -74,7 +75,7 @@ func FrameReaders() []*Reader {
 func MessageReaders() []*Reader {
 	return []*Reader{
 		{Name: "wsframe", Detail: "`codec.MessageDecoder.Decode`", Read: wsframeMessages},
-		{Name: "wsframe frames", Detail: "`codec.Reader.ReadFrame`: no joining, no UTF-8 check", Alt: true, Read: wsframeFrames},
+		{Name: "wsframe frames", Detail: "`codec.Reader.Next`: no joining, no UTF-8 check", Alt: true, Read: wsframeFrames(false)},
 		{Name: "gobwas", Detail: "`wsutil.Reader` with `CheckUTF8`, `Read`", Read: gobwasMessages},
 		{Name: "gorilla", Detail: "`Conn.NextReader`, `Read`, `utf8.Valid` ‡", Read: gorillaMessages(true)},
 		{Name: "coder", Detail: "`Conn.Reader`, `Read`, `utf8.Valid` ‡", Read: coderMessages(true)},
@@ -83,23 +84,33 @@ func MessageReaders() []*Reader {
 	}
 }
 
-// wsframeFrames reads frames with a codec.Reader over a 64 KiB buffer; a
-// message of several frames is given to got frame by frame.
-func wsframeFrames(src *Source, n int, got *Got, ready func()) error {
-	r := codec.NewReader(src, fake.ReadSize)
-	defer r.Reset()
-	ready()
-	for i := 0; i < n; {
-		f, err := r.ReadFrame()
-		if err != nil {
-			return err
+// wsframeFrames reads frames with a codec.Reader over a 64 KiB buffer,
+// with Reader.Next, or with Reader.ReadFrame, which returns each frame by
+// value, if byValue; a message of several frames is given to got frame by
+// frame.
+func wsframeFrames(byValue bool) func(*Source, int, *Got, func()) error {
+	return func(src *Source, n int, got *Got, ready func()) error {
+		r := codec.NewReader(src, fake.ReadSize)
+		defer r.Reset()
+		ready()
+		var v codec.Frame
+		for i := 0; i < n; {
+			f, err := &v, error(nil)
+			if byValue {
+				v, err = r.ReadFrame()
+			} else {
+				f, err = r.Next()
+			}
+			if err != nil {
+				return err
+			}
+			got.Piece(f.Payload, f.Fin)
+			if f.Fin {
+				i++
+			}
 		}
-		got.Piece(f.Payload, f.Fin)
-		if f.Fin {
-			i++
-		}
+		return nil
 	}
-	return nil
 }
 
 // wsframeMessages feeds what it reads into a 64 KiB buffer to a
