@@ -46,12 +46,11 @@ TEXT ·xorAVX2(SB), NOSPLIT, $0-28
 	VPXOR	(SI), Y0, Y5
 	MOVQ	DI, R11
 
-	// Skip to the next 32-byte boundary of dst (1..32 bytes on) and turn
-	// the key to the phase there.
+	// Skip to the next 32-byte boundary of dst (0..31 bytes on; the head
+	// covers them) and turn the key to the phase there.
 	MOVQ	DI, CX
-	NOTQ	CX
+	NEGQ	CX
 	ANDQ	$31, CX
-	INCQ	CX
 	ADDQ	CX, DI
 	ADDQ	CX, SI
 	SUBQ	CX, BX
