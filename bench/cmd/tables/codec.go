@@ -22,7 +22,9 @@ const poolNote = "wsframe gathers frames split across reads, and fragmented mess
 	"shared by the whole process. The rows run in increasing size, so each row meets the pools as the rows before " +
 	"left them, as a server whose connections carried smaller messages first would; the allocations table shows " +
 	"where that costs. A large case run on its own (`go test -bench 'FrameDecode/impl=wsframe/size=1048576'`) " +
-	"starts from empty pools."
+	"starts from empty pools. The \"wsframe streamed\" column gathers nothing: frames over 64 KiB come in chunks, " +
+	"each a view of the read buffer, so a 1 MiB frame is never in one piece; it is there to show what a server that " +
+	"can take a payload in pieces saves."
 
 const socketNote = "The fake socket is an `io.Reader` that serves the stream in reads of up to 64 KiB, " +
 	"starting again at its end, as a socket with data waiting does; every library's server side is set up " +

@@ -61,6 +61,7 @@ func FrameReaders() []*Reader {
 	return []*Reader{
 		{Name: "wsframe", Detail: "`codec.Reader.Next`", Read: wsframeFrames(false)},
 		{Name: "wsframe ReadFrame", Detail: "`codec.Reader.ReadFrame`: the frame returned by value", Alt: true, Read: wsframeFrames(true)},
+		{Name: "wsframe streamed", Detail: "`codec.Reader.Next` with `StreamAbove` = 64 KiB: a larger frame comes in chunks, each unmasked in the read buffer", Alt: true, Read: wsframeStreamed},
 		{Name: "gobwas", Detail: "`ws.ReadHeaderBuffer`, `io.ReadFull`, `ws.Cipher`", Read: gobwasFrames},
 		{Name: "gorilla", Detail: "`Conn.NextReader`, `Read`", Read: gorillaMessages(false)},
 		{Name: "coder", Detail: "`Conn.Reader`, `Read`", Read: coderMessages(false)},
@@ -111,6 +112,28 @@ func wsframeFrames(byValue bool) func(*Source, int, *Got, func()) error {
 		}
 		return nil
 	}
+}
+
+// wsframeStreamed reads with Reader.Next, frames of more than 64 KiB in
+// chunks: each chunk, unmasked where it was read, goes to got as a piece of
+// its frame, and the last one ends it.
+func wsframeStreamed(src *Source, n int, got *Got, ready func()) error {
+	r := codec.NewReader(src, fake.ReadSize)
+	r.StreamAbove = fake.ReadSize
+	defer r.Reset()
+	ready()
+	for i := 0; i < n; {
+		f, err := r.Next()
+		if err != nil {
+			return err
+		}
+		last := f.Fin && !f.More
+		got.Piece(f.Payload, last)
+		if last {
+			i++
+		}
+	}
+	return nil
 }
 
 // wsframeMessages feeds what it reads into a 64 KiB buffer to a
