@@ -357,3 +357,21 @@ func (r *msgRun) add(t *testing.T, m *codec.MessageDecoder, msg codec.Message) {
 	}
 	r.msgs = append(r.msgs, rec)
 }
+
+// sameAtEveryChunking decodes stream again with m (reset first), cut at
+// split and then one byte at a time, and fails unless both give what the
+// whole stream gave.
+func sameAtEveryChunking(t *testing.T, m *codec.MessageDecoder, stream []byte, split uint16, g *guarded, whole msgRun) {
+	t.Helper()
+	m.Reset()
+	cut := decodeMessages(t, m, newFeeder(stream, g), splitCuts(len(stream), split))
+	if diff := whole.diff(cut); diff != "" {
+		t.Fatalf("whole input against a cut at %d: %s", splitCuts(len(stream), split)[0], diff)
+	}
+	m.Reset()
+	bytewise := decodeMessages(t, m, newFeeder(stream, nil), byteCuts(len(stream)))
+	if diff := whole.diff(bytewise); diff != "" {
+		t.Fatalf("whole input against one byte at a time: %s", diff)
+	}
+	m.Reset()
+}

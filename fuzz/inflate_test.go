@@ -137,17 +137,7 @@ func checkInflate(t *testing.T, data []byte, split uint16, cfg byte) {
 	if diff := want.diff(whole); diff != "" {
 		t.Fatalf("whole input against compress/flate: %s", diff)
 	}
-	m.Reset()
-	cut := decodeMessages(t, &m, newFeeder(stream, &inflateGuard), splitCuts(len(stream), split))
-	if diff := whole.diff(cut); diff != "" {
-		t.Fatalf("whole input against a cut at %d: %s", splitCuts(len(stream), split)[0], diff)
-	}
-	m.Reset()
-	bytewise := decodeMessages(t, &m, newFeeder(stream, nil), byteCuts(len(stream)))
-	if diff := whole.diff(bytewise); diff != "" {
-		t.Fatalf("whole input against one byte at a time: %s", diff)
-	}
-	m.Reset()
+	sameAtEveryChunking(t, &m, stream, split, &inflateGuard, whole)
 }
 
 // compressAll compresses p count times with one writer, so that every

@@ -266,17 +266,5 @@ func checkMessages(t *testing.T, data []byte, split uint16, cfg uint16) {
 	if diff := want.diff(whole); diff != "" {
 		t.Fatalf("whole input against the model: %s", diff)
 	}
-
-	m.Reset()
-	cut := decodeMessages(t, &m, newFeeder(stream, &messageGuard), splitCuts(len(stream), split))
-	if diff := whole.diff(cut); diff != "" {
-		t.Fatalf("whole input against a cut at %d: %s", splitCuts(len(stream), split)[0], diff)
-	}
-
-	m.Reset()
-	bytewise := decodeMessages(t, &m, newFeeder(stream, nil), byteCuts(len(stream)))
-	if diff := whole.diff(bytewise); diff != "" {
-		t.Fatalf("whole input against one byte at a time: %s", diff)
-	}
-	m.Reset()
+	sameAtEveryChunking(t, &m, stream, split, &messageGuard, whole)
 }
