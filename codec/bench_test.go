@@ -192,17 +192,23 @@ func BenchmarkMessage(b *testing.B) {
 	}
 }
 
-// BenchmarkUTF8 compares the incremental validator with utf8.Valid.
+// BenchmarkUTF8 compares the incremental validator and validUTF8 with
+// utf8.Valid.
 func BenchmarkUTF8(b *testing.B) {
-	for name, text := range map[string]string{
-		"ascii/16":    strings.Repeat("a", 16),
-		"ascii/1024":  strings.Repeat("abcdefgh", 128),
-		"ascii/65536": strings.Repeat("abcdefgh", 8192),
-		"mixed/1024":  strings.Repeat("héllo wörld € ", 64),
-		"cjk/1024":    strings.Repeat("世界", 170),
+	for _, c := range []struct{ name, text string }{
+		{"ascii/16", strings.Repeat("a", 16)},
+		{"ascii/1024", strings.Repeat("abcdefgh", 128)},
+		{"ascii/65536", strings.Repeat("abcdefgh", 8192)},
+		{"mixed/16", "héllo wörd €"},
+		{"mixed/1024", strings.Repeat("héllo wörld € ", 64)},
+		{"mixed/65536", strings.Repeat("héllo wörld € ", 3640) + "héllo wörd €"},
+		{"cjk/1024", strings.Repeat("世界", 170)},
 	} {
-		p := []byte(text)
-		b.Run("feed/"+name, func(b *testing.B) {
+		p := []byte(c.text)
+		if !utf8.Valid(p) {
+			b.Fatal("bad case", c.name)
+		}
+		b.Run("feed/"+c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(p)))
 			for i := 0; i < b.N; i++ {
 				var s utf8State
@@ -211,10 +217,18 @@ func BenchmarkUTF8(b *testing.B) {
 				}
 			}
 		})
-		b.Run("utf8.Valid/"+name, func(b *testing.B) {
+		b.Run("utf8.Valid/"+c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(p)))
 			for i := 0; i < b.N; i++ {
 				if !utf8.Valid(p) {
+					b.Fatal("invalid")
+				}
+			}
+		})
+		b.Run("validUTF8/"+c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(p)))
+			for i := 0; i < b.N; i++ {
+				if !validUTF8(p) {
 					b.Fatal("invalid")
 				}
 			}

@@ -1,10 +1,6 @@
 package codec
 
-import (
-	"unicode/utf8"
-
-	"github.com/valyala/bytebufferpool"
-)
+import "github.com/valyala/bytebufferpool"
 
 // DefaultMaxMessage is the message size limit of a MessageDecoder whose
 // MaxMessage is zero.
@@ -151,7 +147,7 @@ func (m *MessageDecoder) Decode(b []byte) (msg Message, n int, err error) {
 		m.limitNext()
 		var f Frame
 		if n = d.quick(&f, b); n > 0 {
-			if f.Fin && f.Rsv == 0 && (f.Opcode == OpBinary || f.Opcode == OpText && utf8.Valid(f.Payload)) {
+			if f.Fin && f.Rsv == 0 && (f.Opcode == OpBinary || f.Opcode == OpText && validUTF8(f.Payload)) {
 				m.op, m.compressed, m.frags, m.size = f.Opcode, false, 1, int64(len(f.Payload))
 				msg.Opcode, msg.Payload = f.Opcode, f.Payload
 				return msg, n, nil

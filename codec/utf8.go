@@ -1,7 +1,5 @@
 package codec
 
-import "unicode/utf8"
-
 // utf8State validates UTF-8 text that arrives in pieces (RFC 3629, as RFC
 // 6455 section 8.1 requires), failing at the first byte that no
 // continuation could make valid. The zero value is at a rune boundary.
@@ -13,9 +11,9 @@ type utf8State struct {
 // feed validates the next piece p of the text and returns the index in p
 // of the first impossible byte, or -1.
 //
-// The bulk of p goes to utf8.Valid, the standard library's validator with
-// its word-wide ASCII path; only a rune split at either end of p, and p
-// that turns out invalid (to find the exact byte), are walked byte by byte.
+// The bulk of p goes to validUTF8; only a rune split at either end of p,
+// and p that turns out invalid (to find the exact byte), are walked byte
+// by byte.
 func (s *utf8State) feed(p []byte) int {
 	i := 0
 	for ; s.need > 0 && i < len(p); i++ {
@@ -38,7 +36,7 @@ func (s *utf8State) feed(p []byte) int {
 			break
 		}
 	}
-	if utf8.Valid(rest[:cut]) {
+	if validUTF8(rest[:cut]) {
 		if j := s.walk(rest[cut:]); j >= 0 {
 			return i + cut + j
 		}
