@@ -40,39 +40,34 @@ func (r *loopReader) Read(p []byte) (int, error) {
 }
 
 // BenchmarkReader measures a server reading masked client frames from a
-// fake socket in reads of up to 64 KiB: one op is one frame.
+// fake socket in reads of up to 64 KiB: one op is one frame, read with
+// ReadFrame (the frame returned by value) or Next (in place).
 func BenchmarkReader(b *testing.B) {
-	for _, n := range frameSizes {
-		b.Run(fmt.Sprintf("size=%d", n), func(b *testing.B) {
-			stream, _ := clientStream(n, OpBinary)
-			r := NewReader(&loopReader{data: stream, chunk: 64 << 10}, 64<<10)
-			b.SetBytes(int64(n))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				f, err := r.ReadFrame()
-				if err != nil || len(f.Payload) != n {
-					b.Fatal(err, len(f.Payload))
-				}
+	for _, next := range []bool{false, true} {
+		for _, n := range frameSizes {
+			name := fmt.Sprintf("read=ReadFrame/size=%d", n)
+			if next {
+				name = fmt.Sprintf("read=Next/size=%d", n)
 			}
-		})
-	}
-}
-
-// BenchmarkReaderNext is BenchmarkReader with Reader.Next.
-func BenchmarkReaderNext(b *testing.B) {
-	for _, n := range frameSizes {
-		b.Run(fmt.Sprintf("size=%d", n), func(b *testing.B) {
-			stream, _ := clientStream(n, OpBinary)
-			r := NewReader(&loopReader{data: stream, chunk: 64 << 10}, 64<<10)
-			b.SetBytes(int64(n))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				f, err := r.Next()
-				if err != nil || len(f.Payload) != n {
-					b.Fatal(err, len(f.Payload))
+			b.Run(name, func(b *testing.B) {
+				stream, _ := clientStream(n, OpBinary)
+				r := NewReader(&loopReader{data: stream, chunk: 64 << 10}, 64<<10)
+				b.SetBytes(int64(n))
+				b.ReportAllocs()
+				var v Frame
+				for i := 0; i < b.N; i++ {
+					f, err := &v, error(nil)
+					if next {
+						f, err = r.Next()
+					} else {
+						v, err = r.ReadFrame()
+					}
+					if err != nil || len(f.Payload) != n {
+						b.Fatal(err, len(f.Payload))
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
