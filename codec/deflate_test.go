@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand"
 	"runtime"
@@ -318,6 +319,38 @@ func TestFlateWriterErrors(t *testing.T) {
 		out, err := enc.AppendMessage(dst, OpBinary, 0, make([]byte, 1000), 0)
 		if err != tc.err || string(out) != "kept" {
 			t.Errorf("%s: %q, %v; want the input back and %v", tc.name, out, err, tc.err)
+		}
+	}
+}
+
+// TestFlateShared compresses and inflates from several goroutines at once
+// through the shared pools (run with -race).
+func TestFlateShared(t *testing.T) {
+	const workers, rounds = 8, 50
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func(w int) {
+			enc := Encoder{Client: true, Compress: true, CompressLevel: 1 + w%3}
+			dec := MessageDecoder{Inflate: true}
+			for i := 0; i < rounds; i++ {
+				text := []byte(strings.Repeat(fmt.Sprintf("worker %d round %d ", w, i), 20+i))
+				wire, err := enc.AppendMessage(nil, OpText, 0, text, 0)
+				if err != nil {
+					errs <- err
+					return
+				}
+				msg, _, err := dec.Decode(wire)
+				if err != nil || !bytes.Equal(msg.Payload, text) {
+					errs <- fmt.Errorf("worker %d round %d: %v", w, i, err)
+					return
+				}
+			}
+			errs <- nil
+		}(w)
+	}
+	for w := 0; w < workers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
 		}
 	}
 }
