@@ -15,22 +15,25 @@ sse2:
 // func xorAVX2(dst, src *byte, n int, k uint32)
 // Any n; dst may equal src. k holds key bytes 0..3 from its low byte up.
 //
-// From 64 bytes on, the first and the last 32 bytes are loaded and masked
+// Fewer than 64 bytes (which xorGo keeps in Go) go to xorSSE2, with the
+// arguments where they are and before any VEX instruction, so that no
+// upper YMM state is left to mix with its legacy SSE code. From 64 bytes
+// on, the first and the last 32 bytes are loaded and masked
 // before anything is stored, and stored only at the end, each as one
 // unaligned store that may overlap the blocks next to it. In between, dst
 // is advanced to a 32-byte boundary so that every block store is aligned.
 // Since every byte of an overlap is masked from the source as it was on
 // entry and stored with the same value twice, this is right in place too.
 TEXT ·xorAVX2(SB), NOSPLIT, $0-28
+	MOVQ	n+16(FP), BX
+	CMPQ	BX, $64
+	JB	avx2_short
 	MOVQ	dst+0(FP), DI
 	MOVQ	src+8(FP), SI
-	MOVQ	n+16(FP), BX
 	// Y0 = the four key bytes repeated across 32 bytes.
 	MOVL	k+24(FP), AX
 	VMOVD	AX, X0
 	VPBROADCASTD	X0, Y0
-	CMPQ	BX, $64
-	JB	avx2_short
 
 	// Y5 = the masked head, Y6 = the masked last 32 bytes, whose key
 	// phase is n mod 4; R10 = where the last 32 bytes go.
@@ -103,64 +106,8 @@ avx2_ends:
 	VZEROUPPER
 	RET
 
-	// Fewer than 64 bytes: 32, 16, 8 and 4 at once if present, with the
-	// key phase unchanged since each step is a multiple of 4.
 avx2_short:
-	MOVQ	BX, CX
-	CMPQ	CX, $32
-	JB	avx2_16
-	VPXOR	(SI), Y0, Y1
-	VMOVDQU	Y1, (DI)
-	ADDQ	$32, SI
-	ADDQ	$32, DI
-	SUBQ	$32, CX
-avx2_16:
-	CMPQ	CX, $16
-	JB	avx2_8
-	VPXOR	(SI), X0, X1
-	VMOVDQU	X1, (DI)
-	ADDQ	$16, SI
-	ADDQ	$16, DI
-	SUBQ	$16, CX
-avx2_8:
-	MOVQ	AX, DX
-	SHLQ	$32, DX
-	ORQ	AX, DX // DX = the key twice
-	CMPQ	CX, $8
-	JB	avx2_4
-	MOVQ	(SI), BX
-	XORQ	DX, BX
-	MOVQ	BX, (DI)
-	ADDQ	$8, SI
-	ADDQ	$8, DI
-	SUBQ	$8, CX
-avx2_4:
-	CMPQ	CX, $4
-	JB	avx2_1
-	MOVL	(SI), BX
-	XORL	AX, BX
-	MOVL	BX, (DI)
-	ADDQ	$4, SI
-	ADDQ	$4, DI
-	SUBQ	$4, CX
-
-	// The last 0..3 bytes, one at a time, shifting the next key byte down.
-avx2_1:
-	TESTQ	CX, CX
-	JZ	avx2_done
-avx2_loop1:
-	MOVB	(SI), BX
-	XORB	AX, BX
-	MOVB	BX, (DI)
-	INCQ	SI
-	INCQ	DI
-	SHRL	$8, AX
-	DECQ	CX
-	JNZ	avx2_loop1
-
-avx2_done:
-	VZEROUPPER
-	RET
+	JMP	·xorSSE2(SB)
 
 // func xorSSE2(dst, src *byte, n int, k uint32)
 // Any n; dst may equal src. k holds key bytes 0..3 from its low byte up.
