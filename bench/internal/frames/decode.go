@@ -246,11 +246,8 @@ func gorillaMessages(text bool) func(*Source, int, *Got, func()) error {
 			if err != nil {
 				return err
 			}
-			if buf, err = readAll(r, buf[:0]); err != nil {
+			if buf, err = readMessage(r, buf, text); err != nil {
 				return err
-			}
-			if text && !utf8.Valid(buf) {
-				return errInvalidUTF8
 			}
 			got.Message(buf)
 		}
@@ -277,11 +274,8 @@ func coderMessages(text bool) func(*Source, int, *Got, func()) error {
 			if err != nil {
 				return err
 			}
-			if buf, err = readAll(r, buf[:0]); err != nil {
+			if buf, err = readMessage(r, buf, text); err != nil {
 				return err
-			}
-			if text && !utf8.Valid(buf) {
-				return errInvalidUTF8
 			}
 			got.Message(buf)
 		}
@@ -365,6 +359,17 @@ func readFloor(src *Source, n int) error {
 		left -= int64(k)
 	}
 	return nil
+}
+
+// readMessage reads the message r gives into buf, reused from its start,
+// and with text checks that it is UTF-8, as the users of libraries that do
+// not check it must.
+func readMessage(r io.Reader, buf []byte, text bool) ([]byte, error) {
+	buf, err := readAll(r, buf[:0])
+	if err == nil && text && !utf8.Valid(buf) {
+		err = errInvalidUTF8
+	}
+	return buf, err
 }
 
 // readAll appends everything r gives until io.EOF to buf, as io.ReadAll

@@ -197,11 +197,8 @@ func gorillaDeflateEcho(src *fake.Socket, out io.Writer, _ []byte, n int, ready 
 		if err != nil {
 			return err
 		}
-		if buf, err = readAll(r, buf[:0]); err != nil {
+		if buf, err = readMessage(r, buf, true); err != nil {
 			return err
-		}
-		if !utf8.Valid(buf) {
-			return errInvalidUTF8
 		}
 		if err := c.WriteMessage(gorilla.TextMessage, buf); err != nil {
 			return err
@@ -232,11 +229,8 @@ func coderDeflateEcho(src *fake.Socket, out io.Writer, _ []byte, n int, ready fu
 		if err != nil {
 			return err
 		}
-		if buf, err = readAll(r, buf[:0]); err != nil {
+		if buf, err = readMessage(r, buf, true); err != nil {
 			return err
-		}
-		if !utf8.Valid(buf) {
-			return errInvalidUTF8
 		}
 		if err := c.Write(ctx, coder.MessageText, buf); err != nil {
 			return err
