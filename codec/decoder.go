@@ -145,10 +145,8 @@ const (
 // error's close code. Frames before the bad one have already been returned
 // by earlier calls.
 func (d *Decoder) Decode(b []byte) (f Frame, n int, err error) {
-	if d.state == stateIdle && d.held == nil && d.err == nil {
-		if n = d.quick(&f, b); n > 0 {
-			return f, n, nil
-		}
+	if n = d.quickIdle(&f, b); n > 0 {
+		return f, n, nil
 	}
 	if d.held != nil {
 		d.Release()
@@ -167,6 +165,15 @@ func (d *Decoder) Decode(b []byte) (f Frame, n int, err error) {
 		n, err = d.continueStream(&f, b)
 	}
 	return f, n, err
+}
+
+// quickIdle is quick for a Decoder between frames with nothing held and no
+// error, and 0 otherwise.
+func (d *Decoder) quickIdle(f *Frame, b []byte) int {
+	if d.state != stateIdle || d.held != nil || d.err != nil {
+		return 0
+	}
+	return d.quick(f, b)
 }
 
 // quick decodes the frame at the start of b into *f and returns its size

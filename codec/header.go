@@ -106,19 +106,7 @@ func (h Header) String() string {
 }
 
 // Size returns the number of bytes AppendHeader writes for h.
-func (h Header) Size() int {
-	n := 2
-	switch {
-	case h.Length > 0xffff:
-		n += 8
-	case h.Length > 125:
-		n += 2
-	}
-	if h.Masked {
-		n += 4
-	}
-	return n
-}
+func (h Header) Size() int { return headerLen(h.Length, h.Masked) }
 
 // HeaderSize returns the size of the header that starts b, as far as its
 // first two bytes tell (2 to 14), or 2 when b is shorter than that.

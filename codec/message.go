@@ -140,13 +140,13 @@ type MessageDecoder struct {
 // frame has been delivered, Decode returns ErrPeerClosed.
 func (m *MessageDecoder) Decode(b []byte) (msg Message, n int, err error) {
 	d := &m.Decoder
-	if m.held == nil && m.err == nil && !m.peerClosed && !m.open && d.state == stateIdle && d.held == nil && d.err == nil {
+	if m.held == nil && m.err == nil && !m.peerClosed && !m.open {
 		// The common case, a message that is one frame wholly inside b,
 		// goes straight through; any other frame decoded here takes the
 		// general path.
 		m.limitNext()
 		var f Frame
-		if n = d.quick(&f, b); n > 0 {
+		if n = d.quickIdle(&f, b); n > 0 {
 			if f.Fin && f.Rsv == 0 && (f.Opcode == OpBinary || f.Opcode == OpText && validUTF8(f.Payload)) {
 				m.op, m.compressed, m.frags, m.size = f.Opcode, false, 1, int64(len(f.Payload))
 				msg.Opcode, msg.Payload = f.Opcode, f.Payload

@@ -36,13 +36,11 @@ func NewReader(r io.Reader, size int) *Reader {
 // inside a frame gives ErrTruncated; one that ends between frames gives the
 // reader's error (io.EOF for a clean end).
 func (r *Reader) ReadFrame() (f Frame, err error) {
-	if r.state == stateIdle && r.held == nil && r.err == nil {
-		// Most frames are wholly inside the buffer: decode them straight
-		// into the result.
-		if n := r.quick(&f, r.buf[r.head:r.tail]); n > 0 {
-			r.head += n
-			return f, nil
-		}
+	// Most frames are wholly inside the buffer: decode them straight into
+	// the result.
+	if n := r.quickIdle(&f, r.buf[r.head:r.tail]); n > 0 {
+		r.head += n
+		return f, nil
 	}
 	return r.readFrame()
 }
@@ -53,11 +51,9 @@ func (r *Reader) ReadFrame() (f Frame, err error) {
 // cost of a small frame.
 func (r *Reader) Next() (*Frame, error) {
 	f := &r.frame
-	if r.state == stateIdle && r.held == nil && r.err == nil {
-		if n := r.quick(f, r.buf[r.head:r.tail]); n > 0 {
-			r.head += n
-			return f, nil
-		}
+	if n := r.quickIdle(f, r.buf[r.head:r.tail]); n > 0 {
+		r.head += n
+		return f, nil
 	}
 	var err error
 	*f, err = r.readFrame()
