@@ -13,11 +13,13 @@
 //		pos = mask.XOR(chunk, key, pos)
 //	}
 //
-// Large slices are processed by an assembly kernel where one exists for the
-// CPU (AVX2 or SSE2 on amd64, NEON on arm64), chosen once at start-up from
-// golang.org/x/sys/cpu, so GODEBUG=cpu.avx2=off selects the SSE2 kernel.
-// Short slices, other architectures and builds with the purego tag use
-// word-wide Go code. All paths give identical results on every byte order.
+// On amd64, XOR and XORCopy go straight to assembly: fewer than 64 bytes
+// take a few overlapping loads and stores, more go to the AVX2 or the SSE2
+// kernel, chosen once at start-up from golang.org/x/sys/cpu (so
+// GODEBUG=cpu.avx2=off selects SSE2). On arm64, slices of 64 bytes or more
+// go to a NEON kernel and shorter ones to word-wide Go code, which other
+// architectures and builds with the purego tag use for every length. All
+// paths give identical results on every byte order.
 package mask
 
 import (
@@ -33,7 +35,7 @@ import (
 //
 // Masking and unmasking are the same operation.
 func XOR(b []byte, key [4]byte, pos int) int {
-	xorGo(b, b, key, pos)
+	xorInPlace(b, &key, pos)
 	return (pos + len(b)) & 3
 }
 
@@ -45,15 +47,26 @@ func XOR(b []byte, key [4]byte, pos int) int {
 // overlap in any other way. XORCopy panics if dst is shorter than src or if
 // the two overlap inexactly.
 func XORCopy(dst, src []byte, key [4]byte, pos int) int {
+	xorCopy(dst, src, &key, pos)
+	return (pos + len(src)) & 3
+}
+
+// copyOK reports whether XORCopy may go on: dst is at least as long as src
+// and its first len(src) bytes either are the bytes of src or do not overlap
+// them, which they do when their starts differ by less than len(src) either
+// way.
+func copyOK(dst, src []byte) bool {
+	n := uintptr(len(src))
+	x := uintptr(unsafe.Pointer(unsafe.SliceData(dst))) - uintptr(unsafe.Pointer(unsafe.SliceData(src)))
+	return len(dst) >= len(src) && (x == 0 || x >= n && -x >= n)
+}
+
+// copyPanic is called instead of masking when copyOK is false.
+func copyPanic(dst, src []byte) {
 	if len(dst) < len(src) {
 		panic("mask: dst is shorter than src")
 	}
-	dst = dst[:len(src)]
-	if inexactOverlap(dst, src) {
-		panic("mask: dst and src overlap inexactly")
-	}
-	xorGo(dst, src, key, pos)
-	return (pos + len(src)) & 3
+	panic("mask: dst and src overlap inexactly")
 }
 
 // rotate returns the key as a little-endian word whose first byte is the
@@ -62,28 +75,18 @@ func rotate(key [4]byte, pos int) uint32 {
 	return bits.RotateLeft32(binary.LittleEndian.Uint32(key[:]), -8*(pos&3))
 }
 
-// xorLong sets dst[i] = src[i] ^ key[(pos+i)%4] for every i < len(src),
-// where len(dst) == len(src) >= asmMin, with the assembly kernel. Long
-// slices first have their head, up to the next block boundary of dst, done
-// by xorGo in Go, so that the kernel's wide stores are aligned.
-func xorLong(dst, src []byte, key [4]byte, pos int) {
-	if len(src) >= alignMin {
-		if head := int(-uintptr(unsafe.Pointer(&dst[0]))) & (storeAlign - 1); head != 0 {
-			xorGo(dst[:head], src[:head], key, pos)
-			dst, src = dst[head:], src[head:]
+// xorLong sets dst[i] = src[i] ^ key[(pos+i)%4] for every i < n, where
+// n >= asmMin, with the assembly kernel. Slices of alignMin bytes or more
+// first have their head, up to the next block boundary of dst, done by
+// xorGo in Go, so that the kernel's wide stores are aligned.
+func xorLong(dst, src *byte, n int, key *[4]byte, pos int) {
+	if n >= alignMin {
+		if head := int(-uintptr(unsafe.Pointer(dst))) & (storeAlign - 1); head != 0 {
+			xorGo(dst, src, head, key, pos)
+			dst, src = (*byte)(unsafe.Add(unsafe.Pointer(dst), head)), (*byte)(unsafe.Add(unsafe.Pointer(src), head))
+			n -= head
 			pos += head
 		}
 	}
-	xorKernel(&dst[0], &src[0], len(src), rotate(key, pos))
-}
-
-// inexactOverlap reports whether x and y share memory without starting at
-// the same address.
-func inexactOverlap(x, y []byte) bool {
-	if len(x) == 0 || len(y) == 0 || &x[0] == &y[0] {
-		return false
-	}
-	xs := uintptr(unsafe.Pointer(&x[0]))
-	ys := uintptr(unsafe.Pointer(&y[0]))
-	return xs <= ys+uintptr(len(y)-1) && ys <= xs+uintptr(len(x)-1)
+	xorKernel(dst, src, n, rotate(*key, pos))
 }

@@ -2,43 +2,203 @@
 
 #include "textflag.h"
 
-// func xorKernel(dst, src *byte, n int, k uint32)
-// A tail jump to the kernel that useAVX2 selects; the arguments stay where
-// they are.
-TEXT ·xorKernel(SB), NOSPLIT, $0-28
+// The bodies below (shortBody, avx2Body, sse2Body) are reached by a jump,
+// never by a call, with their inputs in registers:
+//	DI = dst, SI = src, BX = n, AX = the key word, whose low byte masks
+//	dst[0].
+// They may clobber CX, DX, R8..R12 and X0..X7 (Y0..Y7), and return to the
+// Go function that called the entry point. Every one of them loads each
+// source byte before it stores the byte of dst at the same offset, so dst
+// may equal src.
+
+// func xorInPlace(b []byte, key *[4]byte, pos int)
+// What XOR calls: it loads the arguments and goes on to dispatch, so that
+// any length costs one call from Go.
+TEXT ·xorInPlace(SB), NOSPLIT, $0-40
+	MOVQ	b_base+0(FP), DI
+	MOVQ	DI, SI
+	MOVQ	b_len+8(FP), BX
+	MOVQ	key+24(FP), AX
+	MOVL	(AX), AX
+	MOVQ	pos+32(FP), CX
+	JMP	dispatch<>(SB)
+
+// func xorCopy(dst, src []byte, key *[4]byte, pos int)
+// What XORCopy calls: the masking after XORCopy's checks. When dst is
+// shorter than src, or the first len(src) bytes of dst overlap src without
+// starting at the same address (their starts differ by less than len(src),
+// either way), it jumps to copyPanic, whose arguments are dst and src.
+TEXT ·xorCopy(SB), NOSPLIT, $0-64
+	MOVQ	dst_base+0(FP), DI
+	MOVQ	src_base+24(FP), SI
+	MOVQ	src_len+32(FP), BX
+	CMPQ	dst_len+8(FP), BX
+	JLT	bad
+	MOVQ	DI, CX
+	SUBQ	SI, CX
+	JEQ	good
+	CMPQ	CX, BX
+	JCS	bad
+	NEGQ	CX
+	CMPQ	CX, BX
+	JCS	bad
+good:
+	MOVQ	key+48(FP), AX
+	MOVL	(AX), AX
+	MOVQ	pos+56(FP), CX
+	JMP	dispatch<>(SB)
+bad:
+	JMP	·copyPanic(SB)
+
+// dispatch turns the key word in AX to position CX and jumps to the short
+// path or to the kernel useAVX2 selects.
+TEXT dispatch<>(SB), NOSPLIT|NOFRAME, $0
+	// A 32-bit rotate counts modulo 32, and 8*pos mod 32 is 8*(pos mod 4),
+	// for a negative pos too.
+	SHLL	$3, CX
+	RORL	CX, AX
+	CMPQ	BX, $64
+	JB	short
 	CMPB	·useAVX2(SB), $0
 	JEQ	sse2
-	JMP	·xorAVX2(SB)
+	JMP	avx2Body<>(SB)
 sse2:
-	JMP	·xorSSE2(SB)
+	JMP	sse2Body<>(SB)
+short:
+	JMP	shortBody<>(SB)
 
 // func xorAVX2(dst, src *byte, n int, k uint32)
-// Any n; dst may equal src. k holds key bytes 0..3 from its low byte up.
-//
-// Fewer than 64 bytes (which xorGo keeps in Go) go to xorSSE2, with the
-// arguments where they are and before any VEX instruction, so that no
-// upper YMM state is left to mix with its legacy SSE code. From 64 bytes
-// on, the first and the last 32 bytes are loaded and masked
-// before anything is stored, and stored only at the end, each as one
-// unaligned store that may overlap the blocks next to it. In between, dst
-// is advanced to a 32-byte boundary so that every block store is aligned.
-// Since every byte of an overlap is masked from the source as it was on
-// entry and stored with the same value twice, this is right in place too.
+// The AVX2 kernel called directly, for tests and benchmarks. Any n; k holds
+// key bytes 0..3 from its low byte up.
 TEXT ·xorAVX2(SB), NOSPLIT, $0-28
-	MOVQ	n+16(FP), BX
-	CMPQ	BX, $64
-	JB	avx2_short
 	MOVQ	dst+0(FP), DI
 	MOVQ	src+8(FP), SI
-	// Y0 = the four key bytes repeated across 32 bytes.
+	MOVQ	n+16(FP), BX
 	MOVL	k+24(FP), AX
+	CMPQ	BX, $64
+	JB	short
+	JMP	avx2Body<>(SB)
+short:
+	JMP	shortBody<>(SB)
+
+// func xorSSE2(dst, src *byte, n int, k uint32)
+// The SSE2 kernel called directly, as xorAVX2.
+TEXT ·xorSSE2(SB), NOSPLIT, $0-28
+	MOVQ	dst+0(FP), DI
+	MOVQ	src+8(FP), SI
+	MOVQ	n+16(FP), BX
+	MOVL	k+24(FP), AX
+	CMPQ	BX, $64
+	JB	short
+	JMP	sse2Body<>(SB)
+short:
+	JMP	shortBody<>(SB)
+
+// shortBody masks n < 64 bytes with at most four loads and four stores:
+// a block at each end, as wide as n allows, the two overlapping in the
+// middle. The block that ends at byte n starts at key phase n mod 4. All
+// loads come before the first store, so a byte written twice gets the same
+// value twice, in place too. Legacy SSE only, which every amd64 CPU has; the
+// AVX2 body leaves no upper YMM state behind for it to mix with.
+TEXT shortBody<>(SB), NOSPLIT|NOFRAME, $0
+	// CX = 8*n, the rotate count (taken modulo the word width) that turns
+	// the key to the phase of the block ending at byte n.
+	MOVL	BX, CX
+	SHLL	$3, CX
+	CMPQ	BX, $16
+	JB	lt16
+	MOVL	AX, DX
+	RORL	CX, DX
+	MOVQ	AX, X0
+	PSHUFD	$0, X0, X0
+	MOVQ	DX, X1
+	PSHUFD	$0, X1, X1
+	MOVOU	(SI), X2
+	MOVOU	-16(SI)(BX*1), X3
+	CMPQ	BX, $32
+	JB	s16
+	// 32..63 bytes: two blocks more, at 16 and at n-32.
+	MOVOU	16(SI), X4
+	MOVOU	-32(SI)(BX*1), X5
+	PXOR	X0, X4
+	PXOR	X1, X5
+	MOVOU	X4, 16(DI)
+	MOVOU	X5, -32(DI)(BX*1)
+s16:
+	PXOR	X0, X2
+	PXOR	X1, X3
+	MOVOU	X2, (DI)
+	MOVOU	X3, -16(DI)(BX*1)
+	RET
+
+lt16:
+	CMPQ	BX, $8
+	JB	lt8
+	// 8..15 bytes: two 8-byte words. A rotate of the doubled key by
+	// n mod 8 bytes gives the phase n mod 4.
+	MOVQ	AX, DX
+	SHLQ	$32, DX
+	ORQ	AX, DX
+	MOVQ	DX, R8
+	RORQ	CX, R8
+	MOVQ	(SI), R9
+	MOVQ	-8(SI)(BX*1), R10
+	XORQ	DX, R9
+	XORQ	R8, R10
+	MOVQ	R9, (DI)
+	MOVQ	R10, -8(DI)(BX*1)
+	RET
+
+lt8:
+	CMPQ	BX, $4
+	JB	lt4
+	// 4..7 bytes: two 4-byte words.
+	MOVL	AX, DX
+	RORL	CX, DX
+	MOVL	(SI), R9
+	MOVL	-4(SI)(BX*1), R10
+	XORL	AX, R9
+	XORL	DX, R10
+	MOVL	R9, (DI)
+	MOVL	R10, -4(DI)(BX*1)
+	RET
+
+lt4:
+	TESTQ	BX, BX
+	JZ	done
+	MOVBLZX	(SI), R9
+	XORL	AX, R9
+	CMPQ	BX, $2
+	JB	one
+	// 2 or 3 bytes: byte 0 and the two bytes ending at n, whose key bytes
+	// start at n-2.
+	MOVWLZX	-2(SI)(BX*1), R10
+	LEAL	-16(CX), CX
+	MOVL	AX, DX
+	SHRL	CX, DX
+	XORL	DX, R10
+	MOVB	R9, (DI)
+	MOVW	R10, -2(DI)(BX*1)
+	RET
+one:
+	MOVB	R9, (DI)
+done:
+	RET
+
+// avx2Body masks n >= 64 bytes in 32-byte blocks whose stores are aligned.
+// The last 32 bytes are loaded and masked first and stored at the end, as
+// one unaligned store that may overlap the blocks before it; it is skipped
+// when the blocks end at n. When dst is not on a 32-byte boundary, the first
+// 32 bytes are handled the same way and the blocks start at the next
+// boundary, with the key turned to the phase there.
+TEXT avx2Body<>(SB), NOSPLIT|NOFRAME, $0
+	// Y0 = the four key bytes repeated across 32 bytes.
 	VMOVD	AX, X0
 	VPBROADCASTD	X0, Y0
 
-	// Y5 = the masked head, Y6 = the masked last 32 bytes, whose key
-	// phase is n mod 4; R10 = where the last 32 bytes go.
-	MOVQ	BX, CX
-	ANDL	$3, CX
+	// Y6 = the masked last 32 bytes, whose key phase is n mod 4;
+	// R10 = where they go.
+	MOVL	BX, CX
 	SHLL	$3, CX
 	MOVL	AX, DX
 	RORL	CX, DX
@@ -46,35 +206,39 @@ TEXT ·xorAVX2(SB), NOSPLIT, $0-28
 	VPBROADCASTD	X6, Y6
 	VPXOR	-32(SI)(BX*1), Y6, Y6
 	LEAQ	-32(DI)(BX*1), R10
-	VPXOR	(SI), Y0, Y5
-	MOVQ	DI, R11
 
-	// Skip to the next 32-byte boundary of dst (0..31 bytes on; the head
-	// covers them) and turn the key to the phase there.
+	// R11 = where the masked head Y5 goes, or 0 when dst is aligned.
+	XORL	R11, R11
 	MOVQ	DI, CX
 	NEGQ	CX
 	ANDQ	$31, CX
+	JZ	blocks
+	VPXOR	(SI), Y0, Y5
+	MOVQ	DI, R11
 	ADDQ	CX, DI
 	ADDQ	CX, SI
 	SUBQ	CX, BX
-	ANDL	$3, CX
+	// The key turns only when the skip is not a multiple of 4.
+	TESTL	$3, CX
+	JZ	blocks
 	SHLL	$3, CX
 	RORL	CX, AX
 	VMOVD	AX, X0
 	VPBROADCASTD	X0, Y0
 
+blocks:
 	// 128 bytes per iteration: four loads XORed with the key, four
-	// aligned stores.
-	// SI is kept as its distance from DI, so that one register steps.
+	// aligned stores. SI is kept as its distance from DI, so that one
+	// register steps.
 	CMPQ	BX, $128
-	JB	avx2_blocks32
+	JB	blocks32
 	SUBQ	DI, SI
 	MOVQ	BX, R12
 	ANDQ	$~127, R12
 	ANDQ	$127, BX
 	ADDQ	DI, R12
 	PCALIGN	$32
-avx2_loop128:
+loop128:
 	VPXOR	(DI)(SI*1), Y0, Y1
 	VPXOR	32(DI)(SI*1), Y0, Y2
 	VPXOR	64(DI)(SI*1), Y0, Y3
@@ -85,46 +249,53 @@ avx2_loop128:
 	VMOVDQA	Y4, 96(DI)
 	ADDQ	$128, DI
 	CMPQ	DI, R12
-	JB	avx2_loop128
+	JB	loop128
 	ADDQ	DI, SI
 
 	// Then whole 32-byte blocks; the last 0..31 bytes are in Y6.
-avx2_blocks32:
+blocks32:
 	CMPQ	BX, $32
-	JB	avx2_ends
-avx2_loop32:
+	JB	ends
+loop32:
 	VPXOR	(SI), Y0, Y1
 	VMOVDQA	Y1, (DI)
 	ADDQ	$32, SI
 	ADDQ	$32, DI
 	SUBQ	$32, BX
 	CMPQ	BX, $32
-	JAE	avx2_loop32
-avx2_ends:
-	VMOVDQU	Y5, (R11)
+	JAE	loop32
+ends:
+	TESTQ	BX, BX
+	JZ	nottail
 	VMOVDQU	Y6, (R10)
+nottail:
+	TESTQ	R11, R11
+	JZ	done
+	VMOVDQU	Y5, (R11)
+done:
 	VZEROUPPER
 	RET
 
-avx2_short:
-	JMP	·xorSSE2(SB)
-
-// func xorSSE2(dst, src *byte, n int, k uint32)
-// Any n; dst may equal src. k holds key bytes 0..3 from its low byte up.
-TEXT ·xorSSE2(SB), NOSPLIT, $0-28
-	MOVQ	dst+0(FP), DI
-	MOVQ	src+8(FP), SI
-	MOVQ	n+16(FP), CX
+// sse2Body masks n >= 64 bytes in 16-byte blocks, 64 bytes per iteration
+// while they last. The last 16 bytes are loaded and masked first and stored
+// at the end, overlapping the blocks before them.
+TEXT sse2Body<>(SB), NOSPLIT|NOFRAME, $0
 	// X0 = the four key bytes repeated across 16 bytes.
-	MOVL	k+24(FP), AX
 	MOVQ	AX, X0
 	PSHUFD	$0, X0, X0
+	// X6 = the masked last 16 bytes, key phase n mod 4; R10 = where they go.
+	MOVL	BX, CX
+	SHLL	$3, CX
+	MOVL	AX, DX
+	RORL	CX, DX
+	MOVQ	DX, X6
+	PSHUFD	$0, X6, X6
+	MOVOU	-16(SI)(BX*1), X7
+	PXOR	X6, X7
+	LEAQ	-16(DI)(BX*1), R10
 
-	// 64 bytes per iteration.
-	CMPQ	CX, $64
-	JB	sse2_tail
 	PCALIGN	$16
-sse2_loop64:
+loop64:
 	MOVOU	(SI), X1
 	MOVOU	16(SI), X2
 	MOVOU	32(SI), X3
@@ -139,60 +310,22 @@ sse2_loop64:
 	MOVOU	X4, 48(DI)
 	ADDQ	$64, SI
 	ADDQ	$64, DI
-	SUBQ	$64, CX
-	CMPQ	CX, $64
-	JAE	sse2_loop64
+	SUBQ	$64, BX
+	CMPQ	BX, $64
+	JAE	loop64
 
-	// Then 16 bytes at a time.
-sse2_tail:
-	CMPQ	CX, $16
-	JB	sse2_8
-sse2_loop16:
+	// Then 16 bytes at a time; the last 0..15 are in X7.
+	CMPQ	BX, $16
+	JB	ends
+loop16:
 	MOVOU	(SI), X1
 	PXOR	X0, X1
 	MOVOU	X1, (DI)
 	ADDQ	$16, SI
 	ADDQ	$16, DI
-	SUBQ	$16, CX
-	CMPQ	CX, $16
-	JAE	sse2_loop16
-
-	// Fewer than 16 bytes are left: 8 and 4 at once if present.
-sse2_8:
-	MOVQ	AX, DX
-	SHLQ	$32, DX
-	ORQ	AX, DX // DX = the key twice
-	CMPQ	CX, $8
-	JB	sse2_4
-	MOVQ	(SI), BX
-	XORQ	DX, BX
-	MOVQ	BX, (DI)
-	ADDQ	$8, SI
-	ADDQ	$8, DI
-	SUBQ	$8, CX
-sse2_4:
-	CMPQ	CX, $4
-	JB	sse2_1
-	MOVL	(SI), BX
-	XORL	AX, BX
-	MOVL	BX, (DI)
-	ADDQ	$4, SI
-	ADDQ	$4, DI
-	SUBQ	$4, CX
-
-	// The last 0..3 bytes, one at a time, shifting the next key byte down.
-sse2_1:
-	TESTQ	CX, CX
-	JZ	sse2_done
-sse2_loop1:
-	MOVB	(SI), BX
-	XORB	AX, BX
-	MOVB	BX, (DI)
-	INCQ	SI
-	INCQ	DI
-	SHRL	$8, AX
-	DECQ	CX
-	JNZ	sse2_loop1
-
-sse2_done:
+	SUBQ	$16, BX
+	CMPQ	BX, $16
+	JAE	loop16
+ends:
+	MOVOU	X7, (R10)
 	RET

@@ -6,11 +6,11 @@ import (
 	"unsafe"
 )
 
-// xorGo sets dst[i] = src[i] ^ key[(pos+i)%4] for every i < len(src),
-// where len(dst) >= len(src) and dst may be src. It is what XOR and XORCopy
-// call: slices of asmMin bytes or more go on to the assembly kernel, and
-// shorter ones are done right here, so that a short payload costs a single
-// call.
+// xorGo sets dst[i] = src[i] ^ key[(pos+i)%4] for every i < n, where dst
+// and src point to n bytes each and dst may be src. Where goCallsKernel is
+// set (arm64), slices of asmMin bytes or more go on to the assembly kernel
+// and shorter ones are done right here, so that a short payload costs a
+// single call.
 //
 // The Go loop goes eight bytes per step (32 per iteration) and finishes
 // with one word that ends at the last byte, overlapping the words before
@@ -22,23 +22,21 @@ import (
 // and which give the same bytes on big-endian machines. The accessors work
 // on fixed-size array views built with unsafe.Add, so the loop carries no
 // bounds checks; no pointer is ever formed past the last byte.
-func xorGo(dst, src []byte, key [4]byte, pos int) {
-	if len(src) >= asmMin && haveAsm {
-		if len(src) < alignMin {
-			xorKernel(unsafe.SliceData(dst), unsafe.SliceData(src), len(src), rotate(key, pos))
+func xorGo(dst, src *byte, n int, key *[4]byte, pos int) {
+	if n >= asmMin && goCallsKernel {
+		if n < alignMin {
+			xorKernel(dst, src, n, rotate(*key, pos))
 			return
 		}
-		xorLong(dst[:len(src)], src, key, pos)
+		xorLong(dst, src, n, key, pos)
 		return
 	}
-	n := len(src)
-	if n == 0 {
+	if n <= 0 {
 		return
 	}
-	_ = dst[n-1]
-	k := rotate(key, pos)
-	s := unsafe.Pointer(unsafe.SliceData(src))
-	d := unsafe.Pointer(unsafe.SliceData(dst))
+	k := rotate(*key, pos)
+	s := unsafe.Pointer(src)
+	d := unsafe.Pointer(dst)
 	if n < 8 {
 		if n >= 4 {
 			// Two words, the second ending at the last byte.

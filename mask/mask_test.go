@@ -154,13 +154,15 @@ func TestXORCopyInPlace(t *testing.T) {
 // boundary (the kernels align their stores to 32 bytes) and src at another
 // offset 0..7, in place and to a separate dst, for every key rotation.
 func TestKernels(t *testing.T) {
-	// The Go loop takes whole blocks only where no kernel does; elsewhere
-	// it runs below asmMin, which the tests of XOR and XORCopy cover.
+	// The Go loop is one more kernel where it calls none itself; on arm64
+	// it hands long slices to NEON, and the tests of XOR and XORCopy cover
+	// what it keeps.
 	all := kernels
-	if !haveAsm {
-		all = []kernel{{name: "go", fn: func(dst, src *byte, n int, k uint32) {
-			xorGo(unsafe.Slice(dst, n), unsafe.Slice(src, n), keyOf(k), 0)
-		}, supported: true}}
+	if !goCallsKernel {
+		all = append(all[:len(all):len(all)], kernel{name: "go", fn: func(dst, src *byte, n int, k uint32) {
+			key := keyOf(k)
+			xorGo(dst, src, n, &key, 0)
+		}, supported: true})
 	}
 	const maxLen = 1<<20 + 64
 	src := aligned64(maxLen + 8)
@@ -269,26 +271,41 @@ func TestPosModulo(t *testing.T) {
 }
 
 func TestXORCopyPanics(t *testing.T) {
+	const short, overlap = "mask: dst is shorter than src", "mask: dst and src overlap inexactly"
 	buf := make([]byte, 100)
 	for _, tc := range []struct {
 		name     string
 		dst, src []byte
+		want     string // the panic message, or "" for none
 	}{
-		{"short dst", buf[:9], make([]byte, 10)},
-		{"overlap ahead", buf[1:50], buf[0:49]},
-		{"overlap behind", buf[0:49], buf[1:50]},
+		{"short dst", buf[:9], make([]byte, 10), short},
+		{"short dst, overlapping", buf[0:9], buf[1:11], short},
+		{"nil dst", nil, make([]byte, 1), short},
+		{"overlap ahead", buf[1:50], buf[0:49], overlap},
+		{"overlap behind", buf[0:49], buf[1:50], overlap},
+		{"overlap by one byte", buf[49:98], buf[1:50], overlap},
+		{"longer dst, overlapping in its first n bytes", buf[10:90], buf[0:20], overlap},
+		{"same slice", buf[3:40], buf[3:40], ""},
+		{"same start, longer dst", buf[3:90], buf[3:40], ""},
+		{"adjacent after", buf[50:], buf[:50], ""},
+		{"adjacent before", buf[:50], buf[50:], ""},
+		{"src inside dst, past its first n bytes", buf[0:60], buf[20:40], ""},
+		{"empty src inside dst", buf[0:60], buf[20:20], ""},
+		{"both empty", nil, nil, ""},
 	} {
+		if ok := copyOK(tc.dst, tc.src); ok != (tc.want == "") {
+			t.Errorf("%s: copyOK = %v", tc.name, ok)
+		}
 		func() {
 			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: XORCopy did not panic", tc.name)
+				got, _ := recover().(string)
+				if got != tc.want {
+					t.Errorf("%s: XORCopy panicked with %q, want %q", tc.name, got, tc.want)
 				}
 			}()
 			XORCopy(tc.dst, tc.src, testKey, 0)
 		}()
 	}
-	// Adjacent, non-overlapping slices are fine.
-	XORCopy(buf[50:], buf[:50], testKey, 0)
 }
 
 func TestNoAllocs(t *testing.T) {
