@@ -25,9 +25,15 @@ var (
 
 // BenchmarkFrameDecode reads masked client binary frames from a fake
 // socket that serves them in reads of up to 64 KiB; one op is one frame,
-// unmasked. impl=read is reading the same bytes without decoding them.
+// unmasked. impl=read is reading the same bytes without decoding them,
+// impl=read-whole reading them into a buffer the size of a frame.
 func BenchmarkFrameDecode(b *testing.B) {
 	benchDecode(b, framesVerified, frames.FrameCases(), frames.FrameReaders())
+	b.Run("impl=read-whole", func(b *testing.B) {
+		for _, c := range frames.FrameCases() {
+			b.Run(c.Name, c.WholeFloor())
+		}
+	})
 }
 
 // BenchmarkMessageDecode reads UTF-8 text messages, whole or in 4 frames,

@@ -497,4 +497,24 @@ func (c *DecodeCase) Floor() func(*testing.B) {
 	}
 }
 
+// WholeFloor returns the benchmark of reading the same bytes from the same
+// socket into a reused buffer the size of one message, without decoding
+// them: the least a reader that hands out each message in one piece must
+// do, since its bytes must end up in such a buffer.
+func (c *DecodeCase) WholeFloor() func(*testing.B) {
+	c.build()
+	return func(b *testing.B) {
+		b.SetBytes(int64(c.Size))
+		b.ReportAllocs()
+		src := c.source()
+		buf := make([]byte, src.msgLen)
+		b.ResetTimer()
+		for range b.N {
+			if _, err := io.ReadFull(src, buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 func newSocket(s *stream) *fake.Socket { return fake.NewSocket(s.wire) }

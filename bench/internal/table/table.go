@@ -27,6 +27,7 @@ const (
 	Ours                  // wsframe: the numerator of both ratios
 	Reference             // the limit, such as copy(): not a library
 	Alt                   // another way of doing it with wsframe: shown, in no ratio
+	Bound                 // another limit beside the Reference: shown, in no ratio
 )
 
 // Column is one implementation.
