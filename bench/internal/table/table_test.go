@@ -128,13 +128,13 @@ func TestMarkdown(t *testing.T) {
 }
 
 // TestMarkdownMetricsAndAlt checks that reported metrics show in the cells
-// and that an Alt column enters no ratio.
+// and that Alt and Bound columns enter no ratio.
 func TestMarkdownMetricsAndAlt(t *testing.T) {
 	res := &Result{
 		Table: &Table{
 			Title:     "T",
 			RowHeader: "case",
-			Columns:   []Column{{Name: "ours", Role: Ours}, {Name: "ours2", Role: Alt}, {Name: "p"}},
+			Columns:   []Column{{Name: "ours", Role: Ours}, {Name: "ours2", Role: Alt}, {Name: "p"}, {Name: "floor", Role: Bound}},
 			Rows:      []Row{{Label: "r"}},
 			Metrics:   []Metric{{Units: []string{"syscalls/op", "writes/op"}, Format: func(v float64) string { return fmt.Sprintf("%.0f writes", v) }}},
 		},
@@ -143,11 +143,12 @@ func TestMarkdownMetricsAndAlt(t *testing.T) {
 			{Runs: 1, Median: 100, Min: 100, Max: 100, Extra: map[string]float64{"writes/op": 1}},
 			{Runs: 1, Median: 10, Min: 10, Max: 10, Extra: map[string]float64{"writes/op": 2, "syscalls/op": 3}},
 			{Runs: 1, Median: 200, Min: 200, Max: 200},
+			{Runs: 1, Median: 5, Min: 5, Max: 5},
 		}},
 	}
 	var sb strings.Builder
 	res.Markdown(&sb)
-	want := "| r | 100.0 ns · 1 writes | 10.0 ns · 3 writes | 200.0 ns | 2.00× (p) |"
+	want := "| r | 100.0 ns · 1 writes | 10.0 ns · 3 writes | 200.0 ns | 5.00 ns | 2.00× (p) |"
 	if out := sb.String(); !strings.Contains(out, want) || !strings.Contains(out, "No implementation allocated") {
 		t.Errorf("output lacks %q:\n%s", want, out)
 	}
