@@ -236,12 +236,15 @@ func (d *Decoder) quick(f *Frame, b []byte) int {
 	// The key is written once as a word: the fields of f are written one
 	// by one rather than as a Header literal, which the compiler builds on
 	// the stack and copies.
-	f.Key = [4]byte(b[n : n+4])
+	// Everything is stored before the call to mask.XOR, so that only the
+	// size returned has to be kept across it.
+	key := [4]byte(b[n : n+4])
+	f.Key = key
 	n += 4
 	f.Fin, f.Rsv, f.Opcode, f.Masked, f.Length = b0&0x80 != 0, rsv, op, true, int64(length)
 	p := b[n : n+length]
-	mask.XOR(p, f.Key, 0)
 	f.Payload, f.Offset, f.More = p, 0, false
+	mask.XOR(p, key, 0)
 	return n + length
 }
 
