@@ -55,9 +55,17 @@ func (r *Reader) Next() (*Frame, error) {
 		r.head += n
 		return f, nil
 	}
+	return r.nextSlow()
+}
+
+// nextSlow is Next past its fast path, in a function of its own so that
+// the fast path does not pay for the frame of readFrame's result.
+//
+//go:noinline
+func (r *Reader) nextSlow() (*Frame, error) {
 	var err error
-	*f, err = r.readFrame()
-	return f, err
+	r.frame, err = r.readFrame()
+	return &r.frame, err
 }
 
 func (r *Reader) readFrame() (Frame, error) {
