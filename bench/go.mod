@@ -1,6 +1,6 @@
 module github.com/wsframe/wsframe/bench
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/coder/websocket v1.8.15
@@ -10,6 +10,7 @@ require (
 	github.com/lesismal/nbio v1.6.8
 	github.com/lxzan/gws v1.8.9
 	github.com/wsframe/wsframe v0.0.0
+	golang.org/x/arch v0.33.0
 	golang.org/x/sys v0.30.0
 )
 
