@@ -44,7 +44,9 @@ type Frame struct {
 	Header
 	// Payload is the unmasked payload: a view of the input given to Decode,
 	// or of a buffer owned by the Decoder when the frame was gathered from
-	// several inputs. See Decoder.Decode for how long it stays valid.
+	// several inputs. See Decoder.Decode for how long it stays valid. Its
+	// capacity ends with it, so an append to it copies instead of writing
+	// over the bytes that follow it in the input.
 	Payload []byte
 	// Offset is where Payload starts within the frame's payload: zero except
 	// for the second and later chunks of a streamed frame.
@@ -227,7 +229,7 @@ func (d *Decoder) quick(f *Frame, b []byte) int {
 			return 0
 		}
 		f.Fin, f.Rsv, f.Opcode, f.Masked, f.Key, f.Length = b0&0x80 != 0, rsv, op, false, [4]byte{}, int64(length)
-		f.Payload, f.Offset, f.More = b[n:n+length], 0, false
+		f.Payload, f.Offset, f.More = b[n:n+length:n+length], 0, false
 		return n + length
 	}
 	if len(b)-n-4 < length {
@@ -242,7 +244,7 @@ func (d *Decoder) quick(f *Frame, b []byte) int {
 	f.Key = key
 	n += 4
 	f.Fin, f.Rsv, f.Opcode, f.Masked, f.Length = b0&0x80 != 0, rsv, op, true, int64(length)
-	p := b[n : n+length]
+	p := b[n : n+length : n+length]
 	f.Payload, f.Offset, f.More = p, 0, false
 	mask.XOR(p, key, 0)
 	return n + length
@@ -318,7 +320,7 @@ func (d *Decoder) continueHeader(f *Frame, b []byte) (int, error) {
 // at p.
 func (d *Decoder) payload(f *Frame, p []byte) (int, error) {
 	if int64(len(p)) >= f.Length {
-		p = p[:f.Length]
+		p = p[:f.Length:f.Length]
 		if f.Masked {
 			mask.XOR(p, f.Key, 0)
 		}
@@ -403,7 +405,7 @@ func (d *Decoder) gathered(f *Frame, n int) bool {
 func (d *Decoder) complete(f *Frame) {
 	d.held, d.heldClass, d.gather = d.gather, d.gatherClass, nil
 	d.state, d.need = stateIdle, 0
-	f.Header, f.Payload = d.hdr, d.held.B
+	f.Header, f.Payload = d.hdr, d.held.B[:len(d.held.B):len(d.held.B)]
 }
 
 func (d *Decoder) continueGather(f *Frame, b []byte) (int, error) {
@@ -430,7 +432,7 @@ func (d *Decoder) continueStream(f *Frame, b []byte) (int, error) {
 	if d.hdr.Masked {
 		mask.XOR(b, d.hdr.Key, int(d.off&3))
 	}
-	f.Header, f.Payload, f.Offset = d.hdr, b, d.off
+	f.Header, f.Payload, f.Offset = d.hdr, b[:len(b):len(b)], d.off
 	d.off += int64(len(b))
 	if f.More = d.off < d.hdr.Length; !f.More {
 		d.state = stateIdle

@@ -436,3 +436,30 @@ func TestProtocolErrorAs(t *testing.T) {
 		t.Fatal("Reset kept the error")
 	}
 }
+
+// TestPayloadCapacity checks that every payload handed out ends its
+// capacity with it: an append to one frame's payload must not write over
+// the next frame in the caller's buffer, whichever path decoded it.
+func TestPayloadCapacity(t *testing.T) {
+	var stream []byte
+	for _, n := range []int{5, 200, 70000} {
+		stream = AppendFrame(stream, Header{Fin: true, Opcode: OpBinary, Masked: true, Key: [4]byte{1, 2, 3, 4}}, bytes.Repeat([]byte{'a'}, n))
+	}
+	for _, streamAbove := range []int64{0, 100} {
+		in := append([]byte(nil), stream...)
+		d := Decoder{StreamAbove: streamAbove}
+		for len(in) > 0 {
+			// Feed at most 1000 bytes at a time, so that the large frame is
+			// gathered (or streamed) and the small ones are views.
+			chunk := in[:min(len(in), 1000)]
+			f, n, err := d.Decode(chunk)
+			if err != nil && err != ErrNeedMore {
+				t.Fatal(err)
+			}
+			if err == nil && cap(f.Payload) != len(f.Payload) {
+				t.Fatalf("StreamAbove %d: payload of %d bytes has capacity %d", streamAbove, len(f.Payload), cap(f.Payload))
+			}
+			in = in[n:]
+		}
+	}
+}

@@ -261,7 +261,7 @@ func (m *MessageDecoder) frame(f Frame) (msg Message, ok bool, err error) {
 		return Message{}, false, nil
 	}
 	m.held, m.heldClass, m.heldInflated, m.buf = m.buf, m.bufClass, false, nil
-	msg.Payload = m.held.B
+	msg.Payload = m.held.B[:len(m.held.B):len(m.held.B)]
 	return msg, true, nil
 }
 
@@ -305,7 +305,7 @@ func (m *MessageDecoder) compressedPiece(msg Message, declared int64, p []byte, 
 		}
 	}
 	m.held, m.heldInflated = out, true
-	msg.Payload = out.B
+	msg.Payload = out.B[:len(out.B):len(out.B)]
 	return msg, true, nil
 }
 
