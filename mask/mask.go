@@ -13,7 +13,7 @@
 //		pos = mask.XOR(chunk, key, pos)
 //	}
 //
-// On amd64, XOR and XORCopy go straight to assembly: fewer than 64 bytes
+// On amd64, XOR and XORCopy go straight to assembly: fewer than 128 bytes
 // take a few overlapping loads and stores, more go to the AVX2 or the SSE2
 // kernel, chosen once at start-up from golang.org/x/sys/cpu (so
 // GODEBUG=cpu.avx2=off selects SSE2). On arm64, slices of 64 bytes or more

@@ -9,9 +9,9 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// XOR and XORCopy call xorInPlace and xorCopy, in assembly, for every length: below 64
-// bytes it masks with a few overlapping loads and stores, from 64 bytes on
-// it goes to the kernel useAVX2 selects. xorGo is the plain Go loop here
+// XOR and XORCopy call xorInPlace and xorCopy, in assembly, for every
+// length: below 128 bytes they mask with a few overlapping loads and
+// stores, from 128 bytes on they go to the kernel useAVX2 selects. xorGo is the plain Go loop here
 // and never calls a kernel; the tests use it as one more kernel.
 const (
 	goCallsKernel = false
@@ -38,7 +38,8 @@ func xorAVX2(dst, src *byte, n int, k uint32)
 //go:noescape
 func xorSSE2(dst, src *byte, n int, k uint32)
 
-// useAVX2 selects the kernel xorInPlace and xorCopy jump to for 64 bytes or more.
+// useAVX2 selects the kernel xorInPlace and xorCopy jump to for 128 bytes or
+// more.
 var useAVX2 = cpu.X86.HasAVX2
 
 // xorKernel is never reached in this build (xorGo calls no kernel); it

@@ -51,13 +51,14 @@ bad:
 	JMP	·copyPanic(SB)
 
 // dispatch turns the key word in AX to position CX and jumps to the short
-// path or to the kernel useAVX2 selects.
+// path (fewer than 128 bytes, where it beats the kernels' setup) or to the
+// kernel useAVX2 selects.
 TEXT dispatch<>(SB), NOSPLIT|NOFRAME, $0
 	// A 32-bit rotate counts modulo 32, and 8*pos mod 32 is 8*(pos mod 4),
 	// for a negative pos too.
 	SHLL	$3, CX
 	RORL	CX, AX
-	CMPQ	BX, $64
+	CMPQ	BX, $128
 	JB	short
 	CMPB	·useAVX2(SB), $0
 	JEQ	sse2
@@ -94,9 +95,10 @@ TEXT ·xorSSE2(SB), NOSPLIT, $0-28
 short:
 	JMP	shortBody<>(SB)
 
-// shortBody masks n < 64 bytes with at most four loads and four stores:
-// a block at each end, as wide as n allows, the two overlapping in the
-// middle. The block that ends at byte n starts at key phase n mod 4. All
+// shortBody masks n < 128 bytes with at most eight loads and eight
+// stores: blocks from each end, as wide and as many as n allows, the two
+// runs overlapping in the middle. dispatch sends it up to 127 bytes, the
+// kernel entries below 64. The block that ends at byte n starts at key phase n mod 4. All
 // loads come before the first store, so a byte written twice gets the same
 // value twice, in place too. Legacy SSE only, which every amd64 CPU has; the
 // AVX2 body leaves no upper YMM state behind for it to mix with.
@@ -117,9 +119,25 @@ TEXT shortBody<>(SB), NOSPLIT|NOFRAME, $0
 	MOVOU	-16(SI)(BX*1), X3
 	CMPQ	BX, $32
 	JB	s16
-	// 32..63 bytes: two blocks more, at 16 and at n-32.
+	// 32 bytes or more: two blocks more, at 16 and at n-32.
 	MOVOU	16(SI), X4
 	MOVOU	-32(SI)(BX*1), X5
+	CMPQ	BX, $64
+	JB	s32
+	// 64..127 bytes: four blocks more, at 32, 48, n-64 and n-48.
+	MOVOU	32(SI), X6
+	MOVOU	48(SI), X7
+	MOVOU	-64(SI)(BX*1), X8
+	MOVOU	-48(SI)(BX*1), X9
+	PXOR	X0, X6
+	PXOR	X0, X7
+	PXOR	X1, X8
+	PXOR	X1, X9
+	MOVOU	X6, 32(DI)
+	MOVOU	X7, 48(DI)
+	MOVOU	X8, -64(DI)(BX*1)
+	MOVOU	X9, -48(DI)(BX*1)
+s32:
 	PXOR	X0, X4
 	PXOR	X1, X5
 	MOVOU	X4, 16(DI)
