@@ -11,8 +11,9 @@ import (
 
 // XOR and XORCopy call xorInPlace and xorCopy, in assembly, for every
 // length: below 128 bytes they mask with a few overlapping loads and
-// stores, from 128 bytes on they go to the kernel useAVX2 selects. xorGo is the plain Go loop here
-// and never calls a kernel; the tests use it as one more kernel.
+// stores, from 128 bytes on they go to the kernel useAVX2 selects. xorGo
+// is the plain Go loop here and never calls a kernel; the tests use it as
+// one more kernel.
 const (
 	goCallsKernel = false
 	asmMin        = math.MaxInt

@@ -6,7 +6,7 @@
 // never by a call, with their inputs in registers:
 //	DI = dst, SI = src, BX = n, AX = the key word, whose low byte masks
 //	dst[0].
-// They may clobber CX, DX, R8..R12 and X0..X7 (Y0..Y7), and return to the
+// They may clobber CX, DX, R8..R12 and X0..X9 (Y0..Y9), and return to the
 // Go function that called the entry point. Every one of them loads each
 // source byte before it stores the byte of dst at the same offset, so dst
 // may equal src.
