@@ -97,8 +97,8 @@ func writeHeader(w io.Writer, m machine, r runInfo) {
 	fmt.Fprintf(w, "- Go: %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(w, "- wsframe masking kernel for long slices: %s\n", m.kernel)
 	if len(m.loops) > 0 {
-		fmt.Fprintf(w, "- block loops in this binary (one that runs into a second 64-byte line ran at up to half speed "+
-			"on AMD Zen 3, measured with gobwas's loop placed both ways): %s\n", strings.Join(m.loops, "; "))
+		fmt.Fprintf(w, "- block loops in this binary (a loop that runs into a second 64-byte line ran at up to half speed "+
+			"on AMD Zen 3: BenchmarkLoopPlacement in bench/): %s\n", strings.Join(m.loops, "; "))
 	}
 	if m.rev != "" {
 		fmt.Fprintf(w, "- wsframe: %s\n", m.rev)

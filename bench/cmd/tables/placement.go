@@ -28,9 +28,9 @@ func placedLoops() []struct{ sym, name string } {
 // loopPlacements says, for each kernel of placedLoops, where the linker put
 // its first block loop in this binary: the loop's offset in its 64-byte
 // line and whether it runs into the next line. A loop that straddles two
-// lines ran at up to half speed on AMD Zen 3 (measured with gobwas's
-// two-store AVX2 loop at both placements), so a kernel without aligned
-// loops can be faster in one binary than in another. Nothing is said off
+// lines ran at up to half speed on AMD Zen 3 (BenchmarkLoopPlacement runs
+// one loop placed both ways), so a kernel without aligned loops can be
+// faster in one binary than in another. Nothing is said off
 // linux/amd64 or when the binary cannot be read.
 func loopPlacements() []string {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
