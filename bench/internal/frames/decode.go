@@ -348,8 +348,10 @@ func nbioMessages(src *Source, n int, got *Got, ready func()) error {
 }
 
 // readFloor reads the bytes of n messages into a 64 KiB buffer and
-// decodes nothing: the least any reader of the socket does.
-func readFloor(src *Source, n int) error {
+// decodes nothing: the least any reader of the socket does. It calls ready
+// first.
+func readFloor(src *Source, n int, ready func()) error {
+	ready()
 	buf := make([]byte, fake.ReadSize)
 	for left := int64(n) * int64(src.msgLen); left > 0; {
 		k, err := src.Read(buf[:min(int64(len(buf)), left)])
@@ -484,37 +486,39 @@ func (c *DecodeCase) Bench(r *Reader) func(*testing.B) {
 
 // Floor returns the benchmark of reading the same bytes from the same
 // socket without decoding them.
-func (c *DecodeCase) Floor() func(*testing.B) {
-	c.build()
-	return func(b *testing.B) {
-		b.SetBytes(int64(c.Size))
-		b.ReportAllocs()
-		src := c.source()
-		b.ResetTimer()
-		if err := readFloor(src, b.N); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func (c *DecodeCase) Floor() func(*testing.B) { return c.floor(readFloor) }
 
 // WholeFloor returns the benchmark of reading the same bytes from the same
 // socket into a reused buffer the size of one message, without decoding
 // them: the least a reader that hands out each message in one piece must
 // do, since its bytes must end up in such a buffer.
-func (c *DecodeCase) WholeFloor() func(*testing.B) {
+func (c *DecodeCase) WholeFloor() func(*testing.B) { return c.floor(readWhole) }
+
+// floor returns the benchmark of read on the case's socket, which calls
+// ready when the timed part starts.
+func (c *DecodeCase) floor(read func(src *Source, n int, ready func()) error) func(*testing.B) {
 	c.build()
 	return func(b *testing.B) {
 		b.SetBytes(int64(c.Size))
 		b.ReportAllocs()
-		src := c.source()
-		buf := make([]byte, src.msgLen)
-		b.ResetTimer()
-		for range b.N {
-			if _, err := io.ReadFull(src, buf); err != nil {
-				b.Fatal(err)
-			}
+		if err := read(c.source(), b.N, b.ResetTimer); err != nil {
+			b.Fatal(err)
 		}
 	}
+}
+
+// readWhole reads the bytes of n messages, each into the same buffer of
+// one message's size, and decodes nothing. It calls ready once the buffer
+// is made.
+func readWhole(src *Source, n int, ready func()) error {
+	buf := make([]byte, src.msgLen)
+	ready()
+	for range n {
+		if _, err := io.ReadFull(src, buf); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func newSocket(s *stream) *fake.Socket { return fake.NewSocket(s.wire) }

@@ -56,7 +56,7 @@ func verifyDecode(cases []*DecodeCase, readers []*Reader) error {
 				errs = append(errs, fmt.Errorf("%s on %s: %v", r.Name, c.Label, err))
 			}
 		}
-		if err := readFloor(c.source(), n); err != nil {
+		if err := readFloor(c.source(), n, func() {}); err != nil {
 			errs = append(errs, fmt.Errorf("read() on %s: %v", c.Label, err))
 		}
 	}
