@@ -235,11 +235,10 @@ func (d *Decoder) quick(f *Frame, b []byte) int {
 	if len(b)-n-4 < length {
 		return 0
 	}
-	// The key is written once as a word: the fields of f are written one
-	// by one rather than as a Header literal, which the compiler builds on
-	// the stack and copies.
-	// Everything is stored before the call to mask.XOR, so that only the
-	// size returned has to be kept across it.
+	// The key is written once as a word, and the fields of f one by one
+	// rather than as a Header literal, which the compiler builds on the
+	// stack and copies. Everything is stored before the call to mask.XOR,
+	// so that only the size returned has to be kept across it.
 	key := [4]byte(b[n : n+4])
 	f.Key = key
 	n += 4
