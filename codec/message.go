@@ -152,13 +152,8 @@ func (m *MessageDecoder) Decode(b []byte) (msg Message, n int, err error) {
 				msg.Opcode, msg.Payload = f.Opcode, f.Payload
 				return msg, n, nil
 			}
-			msg, ok, err := m.frame(f)
-			if err != nil {
-				m.fail(err)
-				return Message{}, n, err
-			}
-			if ok {
-				return msg, n, nil
+			if msg, ok, err := m.take(f); ok || err != nil {
+				return msg, n, err
 			}
 		}
 	}
@@ -186,15 +181,21 @@ func (m *MessageDecoder) decode(b []byte, consumed int) (Message, int, error) {
 			}
 			return Message{}, consumed, err
 		}
-		msg, ok, err := m.frame(f)
-		if err != nil {
-			m.fail(err)
-			return Message{}, consumed, err
-		}
-		if ok {
-			return msg, consumed, nil
+		if msg, ok, err := m.take(f); ok || err != nil {
+			return msg, consumed, err
 		}
 	}
+}
+
+// take is frame for a frame Decode has just decoded: an error also fails
+// the decoder, and comes with no message.
+func (m *MessageDecoder) take(f Frame) (Message, bool, error) {
+	msg, ok, err := m.frame(f)
+	if err != nil {
+		m.fail(err)
+		return Message{}, false, err
+	}
+	return msg, ok, nil
 }
 
 // frame takes the next frame or chunk; ok reports a message to deliver.
