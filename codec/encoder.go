@@ -188,25 +188,36 @@ func (e *Encoder) appendFrames(dst []byte, op Opcode, rsv uint8, payload []byte,
 	}
 }
 
-// Buffers returns a frame as net.Buffers ready for writev: for a server, the
-// header (held by the Encoder) and payload itself, uncopied. For a client
-// the masked payload needs a copy: Buffers returns one buffer holding header
-// and masked payload, appended to scratch (which may be nil; pass the
-// previous result's first buffer back to reuse it). The result is valid
-// until the next call on e.
+// Buffers returns a frame as net.Buffers ready for writev: the header, held
+// by the Encoder, and the payload. A server's payload is the caller's slice
+// itself, uncopied. A client's must be masked into a copy: Buffers masks it
+// into the start of scratch, growing scratch when it is too short (it may be
+// nil; pass the previous result's last buffer back to reuse it). The
+// payload goes to the start of scratch, not after a header, so that a
+// scratch buffer allocated like the payload (large slices from Go's
+// allocator start a page) lies at the same offset within its 4 KiB page:
+// masking one into the other is then as fast as copy() between aligned
+// buffers, while a destination a few bytes after the source's offset is up
+// to a third slower on some CPUs. The result is valid until the next call
+// on e, and its last buffer until scratch is reused.
 func (e *Encoder) Buffers(scratch []byte, op Opcode, fin bool, rsv uint8, payload []byte) (net.Buffers, error) {
 	if err := e.allowed(op, fin, len(payload)); err != nil {
 		return nil, err
 	}
+	n := len(payload)
 	b0 := firstByte(op, fin, rsv)
-	if e.Client {
-		e.bufs[0] = e.appendFrame(scratch[:0], b0, payload)
-		return e.bufs[:1], nil
+	if !e.Client {
+		hn := headerLen(int64(n), false)
+		putHeader(e.hdr[:hn], b0, int64(n), false, [4]byte{})
+		e.bufs[0], e.bufs[1] = e.hdr[:hn], payload
+		return e.bufs[:2], nil
 	}
-	hn := headerLen(int64(len(payload)), false)
-	putHeader(e.hdr[:hn], b0, int64(len(payload)), false, [4]byte{})
-	e.bufs[0] = e.hdr[:hn]
-	e.bufs[1] = payload
+	key := e.nextKey()
+	hn := headerLen(int64(n), true)
+	putHeader(e.hdr[:hn], b0, int64(n), true, key)
+	masked := slices.Grow(scratch[:0], n)[:n]
+	mask.XORCopy(masked, payload, key, 0)
+	e.bufs[0], e.bufs[1] = e.hdr[:hn], masked
 	return e.bufs[:2], nil
 }
 

@@ -175,14 +175,31 @@ func TestBuffers(t *testing.T) {
 		t.Fatal("server buffers differ from AppendFrame")
 	}
 	cli := Encoder{Client: true}
-	bufs, err = cli.Buffers(nil, OpBinary, true, 0, payload)
-	if err != nil || len(bufs) != 1 {
-		t.Fatal(err)
+	orig := bytes.Clone(payload)
+	scratch := make([]byte, 0, len(payload))
+	for range 2 {
+		bufs, err = cli.Buffers(scratch, OpBinary, true, 0, payload)
+		if err != nil || len(bufs) != 2 || len(bufs[1]) != len(payload) || &bufs[1][0] != &scratch[:1][0] {
+			t.Fatalf("client buffers: %d %v: the masked payload must start scratch", len(bufs), err)
+		}
+		var d Decoder
+		f, n, err := d.Decode(bytes.Join(bufs, nil))
+		if err != nil || n != len(bufs[0])+len(payload) || !bytes.Equal(f.Payload, payload) {
+			t.Fatal("client buffers do not decode to the payload")
+		}
+		if !bytes.Equal(payload, orig) {
+			t.Fatal("client Buffers modified the payload")
+		}
+		scratch = bufs[1]
+	}
+	// A short scratch is grown; nil works.
+	bufs, err = cli.Buffers(make([]byte, 3), OpText, true, 0, payload)
+	if err != nil || len(bufs) != 2 || !bytes.Equal(bufs[0][:1], []byte{0x81}) {
+		t.Fatalf("client buffers into a short scratch: %v", err)
 	}
 	var d Decoder
-	f, _, err := d.Decode(bufs[0])
-	if err != nil || !bytes.Equal(f.Payload, payload) {
-		t.Fatal("client buffer does not decode to the payload")
+	if f, _, err := d.Decode(bytes.Join(bufs, nil)); err != nil || !bytes.Equal(f.Payload, payload) {
+		t.Fatal("client buffers from a short scratch do not decode to the payload")
 	}
 }
 

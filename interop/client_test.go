@@ -231,6 +231,7 @@ type wsClient struct {
 	data    []byte // read, not yet decoded
 	out     []byte
 	scratch []byte // for Encoder.Buffers
+	frame   []byte // a frame from Encoder.Buffers in one piece, for wire
 	pieces  []byte // a streamed message so far
 
 	write      string // the clientConfig's
@@ -444,9 +445,10 @@ func (c *wsClient) send(cs caseSpec, op codec.Opcode, p []byte, write string) (p
 		if err != nil {
 			return pings, err
 		}
-		c.scratch = bufs[0]
+		c.scratch = bufs[len(bufs)-1]
 		c.wantRSV1 = append(c.wantRSV1, false)
-		c.wire.scan(bufs[0]) // a client's Buffers is one buffer
+		c.frame = append(c.frame[:0], bufs[0]...)
+		c.wire.scan(append(c.frame, bufs[1]...)) // the header and the masked payload
 		_, err = bufs.WriteTo(c.nc)
 		return pings, err
 	default:
