@@ -88,30 +88,46 @@ func MessageReaders() []*Reader {
 // wsframeFrames reads frames with a codec.Reader over a 64 KiB buffer,
 // with Reader.Next, or with Reader.ReadFrame, which returns each frame by
 // value, if byValue; a message of several frames is given to got frame by
-// frame.
+// frame. Each is its own loop, as a server would write it.
 func wsframeFrames(byValue bool) func(*Source, int, *Got, func()) error {
-	return func(src *Source, n int, got *Got, ready func()) error {
-		r := codec.NewReader(src, fake.ReadSize)
-		defer r.Reset()
-		ready()
-		var v codec.Frame
-		for i := 0; i < n; {
-			f, err := &v, error(nil)
-			if byValue {
-				v, err = r.ReadFrame()
-			} else {
-				f, err = r.Next()
-			}
-			if err != nil {
-				return err
-			}
-			got.Piece(f.Payload, f.Fin)
-			if f.Fin {
-				i++
-			}
-		}
-		return nil
+	if byValue {
+		return wsframeReadFrame
 	}
+	return wsframeNext
+}
+
+func wsframeNext(src *Source, n int, got *Got, ready func()) error {
+	r := codec.NewReader(src, fake.ReadSize)
+	defer r.Reset()
+	ready()
+	for i := 0; i < n; {
+		f, err := r.Next()
+		if err != nil {
+			return err
+		}
+		got.Piece(f.Payload, f.Fin)
+		if f.Fin {
+			i++
+		}
+	}
+	return nil
+}
+
+func wsframeReadFrame(src *Source, n int, got *Got, ready func()) error {
+	r := codec.NewReader(src, fake.ReadSize)
+	defer r.Reset()
+	ready()
+	for i := 0; i < n; {
+		f, err := r.ReadFrame()
+		if err != nil {
+			return err
+		}
+		got.Piece(f.Payload, f.Fin)
+		if f.Fin {
+			i++
+		}
+	}
+	return nil
 }
 
 // wsframeStreamed reads with Reader.Next, frames of more than 64 KiB in

@@ -95,7 +95,8 @@ func wsframeAppend(client bool) func(Out, []byte, int, func()) error {
 
 // wsframeBuffers writes each frame as the net.Buffers Encoder.Buffers
 // returns, which a net.Conn writes with one writev: for a server the
-// header and the caller's payload, uncopied.
+// header and the caller's payload, uncopied; for a client the header and
+// the payload masked into the start of scratch.
 func wsframeBuffers(client bool) func(Out, []byte, int, func()) error {
 	return func(w Out, p []byte, n int, ready func()) error {
 		enc := codec.Encoder{Client: client}
