@@ -182,8 +182,8 @@ func encodeTables() []*table.Table {
 					"it, not the copying `wsframe` column, is the one to set against gobwas's server, which does not copy either. " +
 					"A client's is the header and the payload masked into the start of a reused buffer, as gobwas's client masks " +
 					"its copy; the `wsframe` column masks it into place after the header, a few bytes past the payload's " +
-					"offset in its page, which can cost copy() and XORCopy alike a good part of their speed (about a third " +
-					"at 16 KiB with page-aligned buffers on AMD Zen 3).",
+					"offset in its page, which made copy() and XORCopy alike 15–40 % slower at 16 KiB with page-aligned " +
+					"buffers on AMD Zen 3.",
 				"Masking keys: wsframe draws them from crypto/rand 64 at a time, coder from crypto/rand for each " +
 					"frame, gobwas, gorilla, gws and nbio from math/rand.",
 				"Before anything is timed, three messages from every writer are decoded by wsframe's decoder for the " +
