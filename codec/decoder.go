@@ -380,6 +380,19 @@ func (d *Decoder) gatherSpace(n int) []byte {
 	return buf[l : l+n]
 }
 
+// gatherRoom returns how many bytes, at most limit, to read next straight
+// into the gathering buffer: its spare capacity, or when it has none as
+// many bytes as it holds (at least minGather), so that reading into it
+// grows it only as appending what arrived would.
+func (d *Decoder) gatherRoom(limit int) int {
+	b := d.gather.B
+	n := cap(b) - len(b)
+	if n == 0 {
+		n = max(len(b), minGather)
+	}
+	return min(n, limit)
+}
+
 // gathered takes n bytes the caller placed, still masked, in the space
 // gatherSpace returned, and completes the frame into *f when they were its
 // last.

@@ -354,3 +354,24 @@ func TestFlateShared(t *testing.T) {
 		}
 	}
 }
+
+// Reset keeps the Flate a MessageDecoder was given.
+func TestMessageDecoderResetKeepsFlate(t *testing.T) {
+	var writers, readers int
+	fl := countingFlate(&writers, &readers, true)
+	enc := Encoder{Client: true, Compress: true, Flate: fl}
+	dec := MessageDecoder{Inflate: true, Flate: fl}
+	dec.Reset()
+	msg := bytes.Repeat([]byte("reset keeps the flate "), 20)
+	frame, err := enc.AppendMessage(nil, OpText, 0, msg, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := dec.Decode(frame)
+	if err != nil || !bytes.Equal(m.Payload, msg) {
+		t.Fatalf("decode after Reset: %v", err)
+	}
+	if dec.Flate != fl || readers == 0 {
+		t.Fatalf("after Reset the decoder inflated with another Flate (%d readers made by its own)", readers)
+	}
+}

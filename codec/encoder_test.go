@@ -222,3 +222,41 @@ func TestEncodeNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// A payload that lies where the frame is written still goes out as it was,
+// and is left as it was: AppendFrame and Buffers build the frame elsewhere.
+func TestEncodeOverlappingPayload(t *testing.T) {
+	for _, client := range []bool{false, true} {
+		for _, off := range []int{0, 1, 2, 8, 14, 100} {
+			buf := make([]byte, 0, 4096)
+			payload := buf[off : off+1000]
+			copy(payload, payloadOf(1000, int64(off)))
+			orig := bytes.Clone(payload)
+			enc := Encoder{Client: client}
+			frame, err := enc.AppendFrame(buf, OpBinary, true, 0, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := Decoder{Client: !client}
+			f, _, err := d.Decode(frame)
+			if err != nil || !bytes.Equal(f.Payload, orig) {
+				t.Fatalf("client=%v off=%d: AppendFrame over its payload: %v", client, off, err)
+			}
+			if !bytes.Equal(payload, orig) {
+				t.Fatalf("client=%v off=%d: AppendFrame modified the payload", client, off)
+			}
+			if !client {
+				continue
+			}
+			scratch := buf[off/2 : off/2]
+			bufs, err := enc.Buffers(scratch, OpBinary, true, 0, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, _, err = d.Decode(bytes.Join(bufs, nil))
+			if err != nil || !bytes.Equal(f.Payload, orig) || !bytes.Equal(payload, orig) {
+				t.Fatalf("off=%d: Buffers with a scratch overlapping the payload: %v", off, err)
+			}
+		}
+	}
+}

@@ -134,8 +134,8 @@ var (
 	// more bytes the frame needs.
 	ErrNeedMore = errors.New("codec: need more input")
 	// ErrControlPayload is returned when asked to encode a control frame
-	// with a payload longer than 125 bytes.
-	ErrControlPayload = errors.New("codec: control frame payload longer than 125 bytes")
+	// without FIN or with a payload longer than 125 bytes.
+	ErrControlPayload = errors.New("codec: control frame not final or with a payload longer than 125 bytes")
 	// ErrCloseCode is returned when asked to encode a close code that must
 	// not be sent.
 	ErrCloseCode = errors.New("codec: close code may not be sent")
@@ -145,4 +145,7 @@ var (
 	// ErrClosed is returned when asked to send a data frame after a Close
 	// frame was sent.
 	ErrClosed = errors.New("codec: close frame already sent")
+	// ErrBufferFull is returned by a Reader whose Decoder has NoGather set
+	// when a frame (or its header) does not fit in the read buffer.
+	ErrBufferFull = errors.New("codec: frame does not fit in the read buffer")
 )

@@ -413,7 +413,7 @@ func (m *MessageDecoder) Reset() {
 	m.Decoder.Reset()
 	cfg := m.Decoder
 	*m = MessageDecoder{Decoder: cfg, MaxMessage: m.MaxMessage, MaxFragments: m.MaxFragments, Stream: m.Stream,
-		Inflate: m.Inflate, InflateContext: m.InflateContext}
+		Inflate: m.Inflate, InflateContext: m.InflateContext, Flate: m.Flate}
 }
 
 func (m *MessageDecoder) dropBuf() {

@@ -13,6 +13,9 @@ const DefaultReadBufferSize = 4096
 // per connection. It is a loop over the embedded Decoder: it reads into one
 // reused buffer and decodes the frames inside it, so frames that fit are
 // views of that buffer and only frames split across reads are gathered.
+// With the Decoder's NoGather set, a split frame is moved to the front of
+// the buffer and completed there instead, so every frame is a view of the
+// buffer; one that does not fit gives ErrBufferFull.
 type Reader struct {
 	Decoder
 	r     io.Reader
@@ -76,6 +79,25 @@ func (r *Reader) readFrame() (Frame, error) {
 			if err != ErrNeedMore {
 				return f, err
 			}
+			if r.head < r.tail {
+				// With NoGather the Decoder leaves a partial frame where
+				// it is: move it to the front and read after it.
+				if r.head == 0 && r.tail == len(r.buf) {
+					return Frame{}, ErrBufferFull
+				}
+				r.tail = copy(r.buf, r.buf[r.head:r.tail])
+				r.head = 0
+				n, err := r.r.Read(r.buf[r.tail:])
+				r.tail += n
+				if n > 0 || err == nil {
+					continue
+				}
+				if errors.Is(err, io.EOF) {
+					r.Reset()
+					return Frame{}, ErrTruncated
+				}
+				return Frame{}, err
+			}
 		}
 		r.head, r.tail = 0, 0
 		if r.state == stateGather {
@@ -83,7 +105,7 @@ func (r *Reader) readFrame() (Frame, error) {
 			// its next bytes straight into the gathering buffer and unmask
 			// them there, instead of copying them over from r.buf.
 			var f Frame
-			n, err := r.r.Read(r.gatherSpace(len(r.buf)))
+			n, err := r.r.Read(r.gatherSpace(r.gatherRoom(len(r.buf))))
 			if n > 0 && r.gathered(&f, n) {
 				return f, nil
 			}

@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"testing"
 	"testing/iotest"
@@ -125,4 +126,73 @@ func TestReaderNextChunks(t *testing.T) {
 	if chunks == 0 {
 		t.Fatal("no frame came in chunks")
 	}
+}
+
+// A Reader whose Decoder has NoGather set keeps a partial frame in its
+// buffer and reads after it, so every split gives the same frames; a frame
+// too large for the buffer fails with ErrBufferFull.
+func TestReaderNoGather(t *testing.T) {
+	specs := smallStream()
+	stream := buildStream(specs)
+	want := wantResult(specs, nil)
+	for name, src := range map[string]func() io.Reader{
+		"whole":    func() io.Reader { return bytes.NewReader(stream) },
+		"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(stream)) },
+		"half":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(stream)) },
+	} {
+		for _, size := range []int{200, 1000} {
+			r := NewReader(src(), size)
+			r.NoGather = true
+			var got result
+			for {
+				f, err := r.ReadFrame()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("%s/%d: %v", name, size, err)
+				}
+				got.add(t, f)
+			}
+			if err := want.equal(got); err != nil {
+				t.Fatalf("%s/%d: %v", name, size, err)
+			}
+		}
+	}
+	big := buildStream([]frameSpec{masked(OpBinary, true, 300, 1)})
+	r := NewReader(iotest.HalfReader(bytes.NewReader(big)), 100)
+	r.NoGather = true
+	if _, err := r.ReadFrame(); err != ErrBufferFull {
+		t.Fatalf("a 300-byte frame through a 100-byte buffer: %v, want ErrBufferFull", err)
+	}
+}
+
+// byteReads serves its parts one per Read, then reports that nothing more
+// has arrived.
+type byteReads struct{ parts [][]byte }
+
+var errNoData = errors.New("no data yet")
+
+func (b *byteReads) Read(p []byte) (int, error) {
+	if len(b.parts) == 0 {
+		return 0, errNoData
+	}
+	n := copy(p, b.parts[0])
+	b.parts = b.parts[1:]
+	return n, nil
+}
+
+// A frame gathered by reading straight into its buffer grows that buffer by
+// what arrived, not by the read buffer's size or the declared length.
+func TestReaderGatherGrowth(t *testing.T) {
+	hdr := AppendHeader(nil, Header{Fin: true, Opcode: OpBinary, Masked: true, Key: [4]byte{1, 2, 3, 4}, Length: 1 << 20})
+	src := &byteReads{parts: [][]byte{append(hdr, 'a'), {'b'}, {'c'}}}
+	r := NewReader(src, 64<<10)
+	if _, err := r.ReadFrame(); err != errNoData {
+		t.Fatalf("ReadFrame: %v, want the source's error", err)
+	}
+	if r.off != 3 || cap(r.gather.B) > minGather {
+		t.Fatalf("3 bytes of a 1 MiB frame arrived: %d gathered in a buffer of %d bytes, want 3 in at most %d", r.off, cap(r.gather.B), minGather)
+	}
+	r.Reset()
 }
