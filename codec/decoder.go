@@ -14,14 +14,11 @@ const DefaultMaxPayload = 16 << 20
 const minGather = 512
 
 // framePools hold the buffers that gather frames split across inputs, one
-// pool for each class of declared length, so that many small frames do not
-// teach the pool to drop the buffers of large ones. A frame longer than
-// the last class gathers into a buffer of its own.
-//
-// The classes are powers of two, from 1 KiB to 16 MiB, so that all the
-// buffers of one pool fall in one or two of bytebufferpool's own size
-// buckets and its calibration has no larger buffers among them to drop.
-var framePools [numClasses]bytebufferpool.Pool
+// pool for each class of declared length, so that a small frame is not
+// handed the buffer a large one grew. A frame longer than the last class
+// gathers into a buffer of its own. The classes are powers of two, from
+// 1 KiB to 16 MiB.
+var framePools [numClasses]bufPool
 
 const (
 	minClassShift = 10 // 1 KiB
@@ -542,8 +539,7 @@ func putFrame(b *bytebufferpool.ByteBuffer, class int8, limit int64) {
 
 // putBuffer returns b to pool unless it grew past limit (a negative limit
 // means none), so that no buffer larger than the configured limit is kept.
-// The pool sees b's length, which it uses to calibrate the sizes it keeps.
-func putBuffer(pool *bytebufferpool.Pool, b *bytebufferpool.ByteBuffer, limit int64) {
+func putBuffer(pool *bufPool, b *bytebufferpool.ByteBuffer, limit int64) {
 	if limit >= 0 && int64(cap(b.B)) > limit {
 		return
 	}

@@ -79,7 +79,7 @@ func flateOf(f *Flate) *Flate {
 }
 
 var (
-	inflated bytebufferpool.Pool // inflated messages
+	inflated bufPool             // inflated messages
 	deflated bytebufferpool.Pool // compressed payloads being framed
 )
 

@@ -17,7 +17,7 @@ const DefaultMaxFragments = 1 << 17
 // A buffer goes back to the pool it came from, chosen by the length its
 // message's first frame declared, even when the message grew past that:
 // the next message that starts the same way then finds the grown buffer.
-var messagePools [numClasses]bytebufferpool.Pool
+var messagePools [numClasses]bufPool
 
 // getMessage returns an empty buffer, and its pool's class, for a message
 // whose first frame declared n bytes.
@@ -64,13 +64,14 @@ type Message struct {
 // limits. Like Decoder it does no I/O; the embedded Decoder's fields
 // configure the frame level.
 //
-// A message wholly inside the input comes back as a view of it. A data
-// frame split across inputs is taken piece by piece as its bytes arrive:
-// the pieces are unmasked and copied once, into the message's pooled
-// buffer, and text is validated piece by piece, so invalid UTF-8 fails the
-// connection as soon as its first impossible byte arrives, even inside a
-// frame that has not ended. The Decoder's StreamAbove has no further effect
-// here.
+// A message of one frame wholly inside the input comes back as a view of
+// it. A message of several frames, and a data frame split across inputs,
+// is joined in the message's pooled buffer, valid until the next call to
+// Decode, Release or Reset: the pieces are unmasked and copied once, as
+// their bytes arrive, and text is validated piece by piece, so invalid
+// UTF-8 fails the connection as soon as its first impossible byte arrives,
+// even inside a frame that has not ended. The Decoder's StreamAbove has no
+// further effect here.
 //
 // The zero value is a server's decoder with default limits.
 type MessageDecoder struct {
