@@ -217,8 +217,7 @@ func (c *conn) echo(msg codec.Message) bool {
 	}
 	frame, _ := c.enc.Buffers(nil, msg.Opcode, true, 0, msg.Payload)
 	bufs := append(net.Buffers(c.vec[:0]), c.out, frame[0], frame[1])
-	c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, err := bufs.WriteTo(c.nc)
+	err := write(c.nc, bufs)
 	c.out = c.out[:0]
 	return err == nil
 }
@@ -228,10 +227,22 @@ func (c *conn) flush() bool {
 	if len(c.out) == 0 {
 		return true
 	}
-	c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, err := c.nc.Write(c.out)
+	err := write(c.nc, net.Buffers{c.out})
 	c.out = c.out[:0]
 	return err == nil
+}
+
+// write writes bufs to nc, one writev where it can. A client that reads
+// gets writeTimeout from each time it took bytes: only one that takes
+// nothing for that long is dropped.
+func write(nc net.Conn, bufs net.Buffers) error {
+	for {
+		nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		n, err := bufs.WriteTo(nc) // takes what was written off bufs
+		if err == nil || n == 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+			return err
+		}
+	}
 }
 
 // linger ends a connection whose last bytes have been written: it closes

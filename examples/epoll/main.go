@@ -26,6 +26,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -44,6 +45,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "epoll: -loops and -max-message must be positive")
 		os.Exit(2)
 	}
+
+	// The first timer starts the runtime's own poller, which needs a
+	// descriptor: start it now, not when the loops may have used them all
+	// up, where failing to create it is fatal.
+	time.NewTimer(time.Hour).Stop()
 
 	lfd, err := listen(*addr)
 	if err != nil {

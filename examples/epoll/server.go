@@ -41,6 +41,16 @@ const (
 	// deadline passed.
 	sweepInterval = time.Second
 
+	// pauseInterval is how long a loop out of descriptors leaves the
+	// listener alone before it tries again.
+	pauseInterval = 50 * time.Millisecond
+
+	// keepAliveIdle (seconds) and keepAliveCount set TCP keepalive on
+	// every connection: Go's listener defaults, 15 s idle and between
+	// probes, 9 probes.
+	keepAliveIdle  = 15
+	keepAliveCount = 9
+
 	maxEvents   = 256 // events taken from epoll at a time
 	acceptBatch = 16  // connections accepted per wakeup, at most
 )
@@ -77,6 +87,7 @@ type loop struct {
 	events [maxEvents]unix.EpollEvent
 	start  time.Time
 	sweep  time.Duration // when to look at the deadlines next
+	paused time.Duration // when the listener, left out while no spare descriptor could be had, is watched again
 }
 
 // conn is a connection's state between reads.
@@ -119,6 +130,14 @@ func (l *loop) run() error {
 		timeout := -1
 		if len(l.timed) > 0 {
 			timeout = int(sweepInterval / time.Millisecond)
+		}
+		if l.paused > 0 {
+			if l.now() >= l.paused {
+				l.resume()
+			}
+			if l.paused > 0 {
+				timeout = int(pauseInterval / time.Millisecond)
+			}
 		}
 		n, err := unix.EpollWait(l.epfd, l.events[:], timeout)
 		if err == unix.EINTR {
@@ -193,12 +212,38 @@ func (l *loop) refuse() {
 	}
 	var err error
 	if l.spare, err = unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+		// Another loop took the descriptor. Without a spare, the waiting
+		// connection would keep the listener readable and this loop
+		// spinning: leave the listener out until a descriptor is free.
 		log.Print(os.NewSyscallError("open", err))
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lfd, nil)
+		l.paused = l.now() + pauseInterval
 	}
+}
+
+// resume takes the spare descriptor back and watches the listener again,
+// or tries again after pauseInterval.
+func (l *loop) resume() {
+	var err error
+	if l.spare, err = unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+		l.paused = l.now() + pauseInterval
+		return
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLEXCLUSIVE, Fd: int32(l.lfd)}
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, l.lfd, &ev); err != nil {
+		log.Print(os.NewSyscallError("epoll_ctl", err))
+	}
+	l.paused = 0
 }
 
 func (l *loop) add(fd int) {
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	// Keepalive, as Go's listener sets it, so that a peer that vanished
+	// without a FIN or RST does not hold its descriptor for ever.
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, keepAliveIdle)
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, keepAliveIdle)
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPCNT, keepAliveCount)
 	c := &conn{fd: fd}
 	if !l.watch(c, unix.EPOLLIN|unix.EPOLLRDHUP) {
 		unix.Close(fd)
@@ -354,7 +399,7 @@ func (l *loop) send(c *conn, bufs ...[]byte) bool {
 	if len(bufs) == 0 {
 		return true
 	}
-	if len(c.pending) == 0 && !c.closing {
+	if len(c.pending) == 0 {
 		l.expireAfter(c, writeTimeout)
 	}
 	for _, b := range bufs {
@@ -374,13 +419,14 @@ func (l *loop) flush(c *conn) {
 		return
 	}
 	if c.pending = c.pending[n:]; len(c.pending) > 0 {
-		if n > 0 && !c.closing {
+		if n > 0 {
 			l.expireAfter(c, writeTimeout) // the client reads: give it time
 		}
 		return
 	}
 	c.pending = nil
 	if c.closing {
+		l.expireAfter(c, lingerTimeout)
 		unix.Shutdown(c.fd, unix.SHUT_WR)
 	} else {
 		l.expireAfter(c, 0)
@@ -399,8 +445,10 @@ func (l *loop) finish(c *conn, last []byte) {
 	}
 	c.closing = true
 	c.dec.Reset()
-	l.expireAfter(c, lingerTimeout)
+	// With replies still waiting, flush starts the linger once they are
+	// out; until then the client has writeTimeout from each time it reads.
 	if len(c.pending) == 0 {
+		l.expireAfter(c, lingerTimeout)
 		unix.Shutdown(c.fd, unix.SHUT_WR)
 	}
 }
