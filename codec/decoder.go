@@ -332,7 +332,6 @@ func (d *Decoder) payload(f *Frame, p []byte) (int, error) {
 	d.gatherClass = frameClass(d.hdr.Length)
 	if d.gatherClass >= 0 {
 		d.gather = framePools[d.gatherClass].Get()
-		d.gather.B = d.gather.B[:0]
 	} else {
 		d.gather = new(bytebufferpool.ByteBuffer)
 	}

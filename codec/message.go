@@ -26,9 +26,7 @@ func getMessage(n int64) (*bytebufferpool.ByteBuffer, int8) {
 	if c < 0 {
 		return new(bytebufferpool.ByteBuffer), c
 	}
-	b := messagePools[c].Get()
-	b.B = b.B[:0]
-	return b, c
+	return messagePools[c].Get(), c
 }
 
 func putMessage(b *bytebufferpool.ByteBuffer, class int8, limit int64) {
@@ -281,7 +279,6 @@ func (m *MessageDecoder) compressedPiece(msg Message, declared int64, p []byte, 
 		p = m.buf.B
 	}
 	out := inflated.Get()
-	out.B = out.B[:0]
 	var dict []byte
 	if m.InflateContext {
 		dict = m.window

@@ -79,54 +79,34 @@ func (r *Reader) readFrame() (Frame, error) {
 			if err != ErrNeedMore {
 				return f, err
 			}
-			if r.head < r.tail {
-				// With NoGather the Decoder leaves a partial frame where
-				// it is: move it to the front and read after it.
-				if r.head == 0 && r.tail == len(r.buf) {
-					return Frame{}, ErrBufferFull
-				}
-				r.tail = copy(r.buf, r.buf[r.head:r.tail])
-				r.head = 0
-				n, err := r.r.Read(r.buf[r.tail:])
-				r.tail += n
-				if n > 0 || err == nil {
-					continue
-				}
-				if errors.Is(err, io.EOF) {
-					r.Reset()
-					return Frame{}, ErrTruncated
-				}
-				return Frame{}, err
-			}
 		}
-		r.head, r.tail = 0, 0
+		// The Decoder takes all it is given, except with NoGather, where it
+		// leaves a partial frame where it is: keep that at the front and
+		// read after it.
+		if r.head == 0 && r.tail == len(r.buf) {
+			return Frame{}, ErrBufferFull
+		}
+		r.tail = copy(r.buf, r.buf[r.head:r.tail])
+		r.head = 0
+		var n int
+		var err error
 		if r.state == stateGather {
 			// The read buffer is empty and a frame is being gathered: read
 			// its next bytes straight into the gathering buffer and unmask
 			// them there, instead of copying them over from r.buf.
 			var f Frame
-			n, err := r.r.Read(r.gatherSpace(r.gatherRoom(len(r.buf))))
+			n, err = r.r.Read(r.gatherSpace(r.gatherRoom(len(r.buf))))
 			if n > 0 && r.gathered(&f, n) {
 				return f, nil
 			}
-			if n > 0 || err == nil {
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				r.Reset()
-				return Frame{}, ErrTruncated
-			}
-			return Frame{}, err
+		} else {
+			n, err = r.r.Read(r.buf[r.tail:])
+			r.tail += n
 		}
-		n, err := r.r.Read(r.buf)
-		r.tail = n
-		if n > 0 {
+		if n > 0 || err == nil {
 			continue
 		}
-		if err == nil {
-			continue
-		}
-		if errors.Is(err, io.EOF) && r.state != stateIdle {
+		if errors.Is(err, io.EOF) && (r.state != stateIdle || r.tail > 0) {
 			r.Reset()
 			return Frame{}, ErrTruncated
 		}
