@@ -18,18 +18,7 @@ func TestSlowReaderGetsCloseReply(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads for a few seconds; skipped in -short mode")
 	}
-	lfd, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := localAddr(lfd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{maxMessage: codec.DefaultMaxMessage}
-	go func() { panic(s.serve(lfd, 1)) }()
-
-	c, err := upgraded(addr)
+	c, err := upgraded(startServer(t, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

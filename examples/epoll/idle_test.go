@@ -40,17 +40,8 @@ func TestIdleMemory(t *testing.T) {
 	n := *idleConns
 	raiseNofile(t, n+100)
 
-	lfd, err := listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := localAddr(lfd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{maxMessage: codec.DefaultMaxMessage}
 	loops := runtime.NumCPU()
-	go func() { panic(s.serve(lfd, loops)) }()
+	addr := startServer(t, loops)
 	time.Sleep(50 * time.Millisecond) // let the loops allocate their buffers
 	before := measure()
 
@@ -187,6 +178,24 @@ func TestIdleClient(t *testing.T) {
 		c.SetLinger(0)
 		c.Close()
 	}
+}
+
+// startServer runs a server with loops event loops in this process, on a
+// port of its own, and returns its address. It runs until the test binary
+// ends.
+func startServer(t *testing.T, loops int) string {
+	t.Helper()
+	lfd, err := listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := localAddr(lfd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{maxMessage: codec.DefaultMaxMessage}
+	go func() { panic(s.serve(lfd, loops)) }()
+	return addr
 }
 
 // upgraded opens a connection to addr and completes the opening handshake.
