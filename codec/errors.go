@@ -108,6 +108,10 @@ var (
 	ErrMaskedFrame       = protocolError(CloseProtocolError, "masked frame from a server")
 	ErrReservedBits      = protocolError(CloseProtocolError, "reserved bits set that no extension negotiated")
 	ErrFrameTooLarge     = protocolError(CloseMessageTooBig, "frame payload exceeds the limit")
+	// ErrBufferFull is returned by a Reader whose Decoder has NoGather set
+	// when a frame (or its header) does not fit in the read buffer: too big
+	// for this connection to take, hence close code 1009.
+	ErrBufferFull = protocolError(CloseMessageTooBig, "frame does not fit in the read buffer")
 )
 
 // Violations found in the sequence of frames and in their payloads.
@@ -145,7 +149,4 @@ var (
 	// ErrClosed is returned when asked to send a data frame after a Close
 	// frame was sent.
 	ErrClosed = errors.New("codec: close frame already sent")
-	// ErrBufferFull is returned by a Reader whose Decoder has NoGather set
-	// when a frame (or its header) does not fit in the read buffer.
-	ErrBufferFull = errors.New("codec: frame does not fit in the read buffer")
 )
